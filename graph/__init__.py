@@ -1,0 +1,1 @@
+"""A GraphQL knowledge-graph service for intellectual-property finance, over Neo4j."""

@@ -1,0 +1,107 @@
+"""`create_app(settings)`: the Starlette app, its lifespan (one driver per process), routes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+
+from graph.db import Database
+from graph.resolvers.context import Context
+from graph.schema import schema
+from graph.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+log = logging.getLogger(__name__)
+
+
+def load_examples() -> list[dict[str, Any]]:
+    """The playground's example operations: graph/examples/*.graphql, first comment line
+    is the title."""
+    examples = []
+    for path in sorted(EXAMPLES.glob("*.graphql")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else ""
+        title = first.lstrip("# ").strip() if first.startswith("#") else path.stem
+        variables = path.with_suffix(".json")
+        examples.append(
+            {
+                "title": title,
+                "query": text,
+                "variables": variables.read_text() if variables.exists() else None,
+            }
+        )
+    return examples
+
+
+def playground_html() -> str:
+    page = (STATIC / "graphiql.html").read_text(encoding="utf-8")
+    examples = (
+        json.dumps(load_examples())
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+    return page.replace("__EXAMPLES_JSON__", examples)
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's ASGI view with our context and a GraphiQL page that needs no CDN."""
+
+    def __init__(self, db: Database, debug: bool) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.db = db
+        self._page = playground_html()
+
+    async def get_context(self, request: Request, response: Response) -> Context:
+        return Context(db=self.db, request=request, response=response)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._page)
+
+
+def create_app(settings: Settings) -> Starlette:
+    db = Database(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await db.close()
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> JSONResponse:
+        if await db.ping():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "neo4j unavailable"}, status_code=503)
+
+    async def home(request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    graphql_app = GraphQLApp(db, settings.debug)
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/health", health),
+            Route("/ready", ready),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    return app

@@ -1,0 +1,136 @@
+"""The command line: run (Neo4j + seed + serve), serve, seed, neo4j start/stop, export-schema.
+
+    python -m graph.cli run            # what `make run` does
+    python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
+    python -m graph.cli seed           # load the seed graph into the configured Neo4j
+    python -m graph.cli export-schema  # print the SDL (schema.graphql)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import time
+
+from graph.settings import Settings
+
+log = logging.getLogger("graph")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _seed(settings: Settings) -> None:
+    from graph.db import Database
+    from seed.loader import load_seed
+
+    db = Database(settings)
+    try:
+        deadline = time.monotonic() + 120
+        while not await db.ping():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"Neo4j at {settings.bolt_uri} did not answer; is it running?")
+            _say(f"Waiting for Neo4j at {settings.bolt_uri} ...")
+            await asyncio.sleep(2)
+        started = time.monotonic()
+        reports = await load_seed(db)
+        for report in reports:
+            _say(
+                f"Seed loaded in {time.monotonic() - started:.1f}s: "
+                f"{report.entities_written} entities ({report.entities_created} new), "
+                f"{report.relationships_written} relationships "
+                f"({report.relationships_created} new)"
+            )
+    finally:
+        await db.close()
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from graph.app import create_app
+
+    _say(f"GraphQL API and playground: http://{settings.host}:{settings.port}/graphql")
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info"
+    )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_run(settings: Settings) -> None:
+    from graph.local_neo4j import LocalNeo4j
+
+    local = None
+    if settings.uses_local_neo4j:
+        local = LocalNeo4j(settings)
+        took = local.start(log=_say)
+        _say(f"Local Neo4j answering on {settings.bolt_uri} (started in {took:.1f}s)")
+    else:
+        _say(f"Using the Neo4j at {settings.neo4j_uri}; starting none.")
+    # SIGTERM stops the service the way Ctrl-C does, then Neo4j is stopped below.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        asyncio.run(_seed(settings))
+        _serve(settings)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if local is not None:
+            _say("Stopping the local Neo4j ...")
+            local.stop()
+            _say("Stopped.")
+
+
+def cmd_neo4j(settings: Settings, action: str) -> None:
+    from graph.local_neo4j import LocalNeo4j, build_launcher
+
+    local = LocalNeo4j(settings)
+    if action == "build":
+        build_launcher(_say)
+    elif action == "start":
+        took = local.start(log=_say)
+        _say(f"Neo4j answering on {settings.bolt_uri} after {took:.1f}s (pid {local.running_pid()})")
+    elif action == "stop":
+        local.stop()
+        _say("Neo4j stopped.")
+    elif action == "status":
+        pid = local.running_pid()
+        _say(f"running, pid {pid}" if pid else "not running")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="graph", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start Neo4j if needed, load the seed, serve (foreground)")
+    sub.add_parser("serve", help="serve the API against the configured Neo4j")
+    sub.add_parser("seed", help="load the seed graph (idempotent)")
+    neo = sub.add_parser("neo4j", help="manage the local Neo4j")
+    neo.add_argument("action", choices=["build", "start", "stop", "status"])
+    sub.add_parser("export-schema", help="print the GraphQL SDL")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+
+    if args.command == "run":
+        cmd_run(settings)
+    elif args.command == "serve":
+        _serve(settings)
+    elif args.command == "seed":
+        asyncio.run(_seed(settings))
+    elif args.command == "neo4j":
+        cmd_neo4j(settings, args.action)
+    elif args.command == "export-schema":
+        from graph.schema import schema
+
+        sys.stdout.write(schema.as_str() + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure Cypher builders: each returns `(query, params)` and never touches the driver."""

@@ -1,0 +1,51 @@
+"""Queries that return entities by id, and their relationships."""
+
+from __future__ import annotations
+
+from graph.cypher.common import relationship_pattern
+from graph.db import Cypher
+
+
+def entity_by_id(entity_id: str) -> Cypher:
+    return (
+        "MATCH (n:Entity {id: $id}) RETURN properties(n) AS node",
+        {"id": entity_id},
+    )
+
+
+def entities_by_ids(ids: list[str]) -> Cypher:
+    return (
+        "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n) AS node",
+        {"ids": ids},
+    )
+
+
+_ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
+
+
+def relationships_of(ids: list[str], types: list[str] | None, direction: str, first: int) -> Cypher:
+    """The relationships of several entities at once (one query for a whole level).
+
+    Rows come back ordered by type, then by the other end's name and id, so a page of
+    `first` is stable.
+    """
+    left, right = _ARROWS[direction]
+    pattern = relationship_pattern(types)
+    query = (
+        "UNWIND $ids AS id "
+        "MATCH (n:Entity {id: id}) "
+        "CALL (n) { "
+        f"  MATCH (n){left}[r{pattern}]{right}(m:Entity) "
+        "  RETURN r, m ORDER BY type(r), m.name, m.id LIMIT $first "
+        "} "
+        "RETURN id, type(r) AS type, startNode(r) = n AS outgoing, "
+        "properties(r) AS props, properties(m) AS other"
+    )
+    return query, {"ids": ids, "first": first}
+
+
+def sources_by_ids(ids: list[str]) -> Cypher:
+    return (
+        "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN properties(s) AS source",
+        {"ids": ids},
+    )

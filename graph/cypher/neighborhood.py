@@ -1,0 +1,39 @@
+"""The neighbourhood of an entity, expanded hop by hop, cut at a node limit."""
+
+from __future__ import annotations
+
+from graph.cypher.common import relationship_pattern
+from graph.db import Cypher
+
+
+def neighborhood(entity_id: str, hops: int, limit: int, types: list[str] | None = None) -> Cypher:
+    """Nodes within `hops` of the centre (nearest first, at most `limit` in all) and the
+    declared relationships among them. `truncated` says whether the limit cut it short.
+
+    Each hop expands the previous frontier once (breadth first), so a node is reached by
+    its shortest distance and no path is enumerated twice.
+    """
+    if not 1 <= hops <= 3:
+        raise ValueError("hops out of range")
+    pattern = relationship_pattern(types)
+    hop = (
+        "CALL (seen, frontier) { "
+        "  UNWIND frontier AS f "
+        f"  MATCH (f)-[{pattern}]-(m:Entity) WHERE NOT m IN seen "
+        "  WITH DISTINCT m ORDER BY m.name, m.id "
+        "  RETURN collect(m) AS found "
+        "} "
+        "WITH seen, found, size(seen) + size(found) > $limit AS cut, truncated "
+        "WITH seen + found[..($limit - size(seen))] AS seen, "
+        "found[..($limit - size(seen))] AS frontier, truncated OR cut AS truncated "
+    )
+    query = (
+        "MATCH (c:Entity {id: $id}) "
+        "WITH [c] AS seen, [c] AS frontier, false AS truncated " + hop * hops + "CALL (seen) { "
+        "  UNWIND seen AS x "
+        f"  MATCH (x)-[r{pattern}]->(y:Entity) WHERE y IN seen "
+        "  RETURN collect({type: type(r), from: x.id, to: y.id, props: properties(r)}) AS edges "
+        "} "
+        "RETURN [n IN seen | properties(n)] AS nodes, edges, truncated"
+    )
+    return query, {"id": entity_id, "limit": limit}

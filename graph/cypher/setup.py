@@ -1,0 +1,27 @@
+"""Constraints and indexes, created before any data (all idempotent)."""
+
+from __future__ import annotations
+
+from graph.cypher.search import INDEX_NAME
+from graph.domain import LABELS
+
+
+def schema_statements() -> list[str]:
+    statements = [
+        "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
+        "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+        "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+        f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "
+        "ON EACH [n.name, n._search] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}",
+    ]
+    # Per-kind id and name indexes, so typed lookups (MATCH (n:Bank {id: ...})) use them.
+    for label in LABELS.values():
+        lower = label.lower()
+        statements.append(f"CREATE INDEX {lower}_id IF NOT EXISTS FOR (n:{label}) ON (n.id)")
+        statements.append(f"CREATE INDEX {lower}_name IF NOT EXISTS FOR (n:{label}) ON (n.name)")
+    return statements
+
+
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"

@@ -1,0 +1,1 @@
+"""GraphQL types, without I/O: field resolvers delegate to `graph.resolvers`."""

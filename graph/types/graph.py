@@ -1,0 +1,46 @@
+"""Shapes for graph answers: search hits, paths, subgraphs."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.types.entities import Entity, public_properties
+
+
+@strawberry.type(description="A search result and its relevance.")
+class SearchHit:
+    entity: Entity = strawberry.field(description="The entity found.")
+    score: float = strawberry.field(description="Relevance; higher is better.")
+
+
+@strawberry.type(description="A relationship as an edge between two ids (for drawing).")
+class Edge:
+    type: str = strawberry.field(description="Relationship type.")
+    from_: strawberry.ID = strawberry.field(name="from", description="Id of the start node.")
+    to: strawberry.ID = strawberry.field(description="Id of the end node.")
+    props: strawberry.Private[dict]
+
+    @strawberry.field(description="All properties of the relationship.")
+    def properties(self) -> JSON:
+        return public_properties(self.props)
+
+    @staticmethod
+    def from_row(row: dict) -> Edge:
+        return Edge(type=row["type"], from_=row["from"], to=row["to"], props=row["props"])
+
+
+@strawberry.type(description="A path: nodes in order and the edges between them.")
+class Path:
+    length: int = strawberry.field(description="Number of edges.")
+    nodes: list[Entity] = strawberry.field(description="Entities from start to end.")
+    edges: list[Edge] = strawberry.field(description="Edges in path order.")
+
+
+@strawberry.type(description="A set of nodes and the edges among them, ready to draw.")
+class Subgraph:
+    nodes: list[Entity] = strawberry.field(description="The entities.")
+    edges: list[Edge] = strawberry.field(description="Relationships among them.")
+    truncated: bool = strawberry.field(
+        default=False, description="True when the node limit cut the answer short."
+    )

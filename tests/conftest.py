@@ -1,0 +1,145 @@
+"""Test fixtures: a real Neo4j (started here unless NEO4J_URI is set), the seed graph,
+and the service on a loopback port, queried over HTTP.
+
+Without NEO4J_URI the suite starts its own Neo4j on LOCAL_NEO4J_TEST_PORT (7688) with a
+store under data/test, apart from the one `make run` uses. With NEO4J_URI the suite uses
+that database and ERASES it first: point it only at a database made for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from graph.app import create_app
+from graph.db import Database
+from graph.local_neo4j import LocalNeo4j
+from graph.settings import ROOT, Settings
+from seed.loader import load_seed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_test_settings(**overrides: Any) -> Settings:
+    settings = Settings.from_env()
+    if settings.uses_local_neo4j:
+        settings = replace(
+            settings,
+            local_bolt_port=int(os.environ.get("LOCAL_NEO4J_TEST_PORT", "7688")),
+            data_dir=Path(os.environ.get("TEST_DATA_DIR", str(ROOT / "data" / "test"))),
+            neo4j_heap="1g",
+            neo4j_pagecache="512m",
+            neo4j_txmemory="512m",
+        )
+    return replace(settings, **overrides)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def _wipe_and_seed(settings: Settings) -> None:
+    db = Database(settings)
+    try:
+        deadline = time.monotonic() + 60
+        while not await db.ping():
+            if time.monotonic() > deadline:
+                raise RuntimeError("Neo4j did not answer")
+            await asyncio.sleep(0.5)
+        await db.write(("MATCH (n) DETACH DELETE n", {}))
+        await load_seed(db)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Iterator[Settings]:
+    settings = make_test_settings()
+    local = None
+    if settings.uses_local_neo4j:
+        local = LocalNeo4j(settings)
+        local.start()
+    try:
+        run(_wipe_and_seed(settings))
+        yield settings
+    finally:
+        if local is not None:
+            local.stop()
+
+
+class Server:
+    """The real app served by uvicorn in a thread, on a free loopback port."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings) -> Iterator[Server]:
+    with Server(settings) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def http(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+class GQL:
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def raw(self, query: str, variables: dict | None = None) -> dict:
+        response = self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    def __call__(self, query: str, variables: dict | None = None) -> dict:
+        body = self.raw(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def error(self, query: str, variables: dict | None = None) -> dict:
+        body = self.raw(query, variables)
+        assert body.get("errors"), body
+        return body["errors"][0]
+
+
+@pytest.fixture(scope="session")
+def gql(http: httpx.Client) -> GQL:
+    return GQL(http)
