@@ -1,9 +1,9 @@
 """The command line: run (Neo4j + seed + serve), serve, seed, neo4j start/stop, export-schema.
 
-    python -m graph.cli run            # what `make run` does
-    python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
-    python -m graph.cli seed           # load the seed graph into the configured Neo4j
-    python -m graph.cli export-schema  # print the SDL (schema.graphql)
+python -m graph.cli run            # what `make run` does
+python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
+python -m graph.cli seed           # load the seed graph into the configured Neo4j
+python -m graph.cli export-schema  # print the SDL (schema.graphql)
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ def _serve(settings: Settings) -> None:
     from graph.app import create_app
 
     _say(f"GraphQL API and playground: http://{settings.host}:{settings.port}/graphql")
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info"
-    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -96,7 +94,9 @@ def cmd_neo4j(settings: Settings, action: str) -> None:
         build_launcher(_say)
     elif action == "start":
         took = local.start(log=_say)
-        _say(f"Neo4j answering on {settings.bolt_uri} after {took:.1f}s (pid {local.running_pid()})")
+        _say(
+            f"Neo4j answering on {settings.bolt_uri} after {took:.1f}s (pid {local.running_pid()})"
+        )
     elif action == "stop":
         local.stop()
         _say("Neo4j stopped.")

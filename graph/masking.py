@@ -22,7 +22,10 @@ def mask(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         extensions = dict(error.extensions or {})
-        extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
+        syntax = error.message.startswith("Syntax Error")
+        extensions.setdefault(
+            "code", "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+        )
         error.extensions = extensions
         return error
     if isinstance(original, GraphError):

@@ -53,7 +53,7 @@ def run(coro):
     return asyncio.run(coro)
 
 
-async def _wipe_and_seed(settings: Settings) -> None:
+async def wipe_and_seed(settings: Settings) -> None:
     db = Database(settings)
     try:
         deadline = time.monotonic() + 60
@@ -75,7 +75,7 @@ def settings() -> Iterator[Settings]:
         local = LocalNeo4j(settings)
         local.start()
     try:
-        run(_wipe_and_seed(settings))
+        run(wipe_and_seed(settings))
         yield settings
     finally:
         if local is not None:
