@@ -595,6 +595,9 @@ def test_neighborhood_of_the_park_is_all_sourced(gql):
         ("Bank of Beijing", BOB),
         ("Potevio", POTEVIO),
         ("SIPO", SIPO),
+        ("中关村", PARK),
+        ("Bank of Bejing", BOB),  # typo
+        ("Potevo", POTEVIO),  # typo
     ],
 )
 def test_search_best_match_first(gql, text, expected_first):
