@@ -580,7 +580,8 @@ def test_neighborhood_of_the_park_is_all_sourced(gql):
         for rel in node["relationships"]:
             assert rel["provenance"], f"{node['id']} {rel['type']} {rel['other']['id']}"
     for edge in data["edges"]:
-        assert edge["from"] in nodes and edge["to"] in nodes, edge
+        assert edge["from"] in nodes, edge
+        assert edge["to"] in nodes, edge
 
 
 # --- search -----------------------------------------------------------------------------------
