@@ -8,10 +8,10 @@ GraphQL layer exposes the same names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     ORGANIZATION = "ORGANIZATION"
     BANK = "BANK"
     PERSON = "PERSON"

@@ -6,6 +6,7 @@ its jars to neo4j/target/lib, and the JVM runs with a plain `lib/*` classpath.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -141,10 +142,8 @@ class LocalNeo4j:
         pid = self.process.pid if self.process else self.running_pid()
         if pid is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None:

@@ -41,10 +41,22 @@ def lucene_query(text: str) -> str:
 
 
 def search_entities(text: str, kinds: list[str] | None, first: int) -> Cypher:
+    """Best first: an exact (case-insensitive) name or alias match outranks every partial
+    one, whatever Lucene's per-field scoring says; then Lucene's relevance."""
     query = (
         "CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score "
         "WHERE $kinds IS NULL OR node.kind IN $kinds "
+        "WITH node, score + CASE WHEN toLower(node.name) = $exact "
+        "  OR any(a IN coalesce(node.aliases, []) WHERE toLower(a) = $exact) "
+        "  THEN 100.0 ELSE 0.0 END AS score "
         "RETURN properties(node) AS node, score "
         "ORDER BY score DESC, node.name, node.id LIMIT $first"
     )
-    return query, {"index": INDEX_NAME, "q": lucene_query(text), "kinds": kinds, "first": first}
+    params = {
+        "index": INDEX_NAME,
+        "q": lucene_query(text),
+        "exact": " ".join(text.split()).lower(),
+        "kinds": kinds,
+        "first": first,
+    }
+    return query, params

@@ -14,7 +14,8 @@ def schema_statements() -> list[str]:
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
         f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "
         "ON EACH [n.name, n._search] "
-        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}",
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', "
+        "`fulltext.eventually_consistent`: false}}",
     ]
     # Per-kind id and name indexes, so typed lookups (MATCH (n:Bank {id: ...})) use them.
     for label in LABELS.values():

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.resolvers import entities, graph, search
+from graph.resolvers import collection_fields, entities, graph, search
 from graph.types.entities import Entity
 from graph.types.graph import Path, SearchHit, Subgraph
 from graph.types.values import EntityKind, Source
@@ -18,6 +18,17 @@ from graph.types.values import EntityKind, Source
     "agreements in intellectual-property finance, each fact with its source."
 )
 class Query:
+    organizations = collection_fields.organizations
+    banks = collection_fields.banks
+    people = collection_fields.people
+    patents = collection_fields.patents
+    agreements = collection_fields.agreements
+    events = collection_fields.events
+    credits = collection_fields.credits
+    grants = collection_fields.grants
+    places = collection_fields.places
+    entities = collection_fields.entities
+
     @strawberry.field(description="One entity by id; null when no entity has that id.")
     async def entity(
         self,

@@ -59,5 +59,8 @@ def test_only_punctuation_gives_empty_query():
 
 def test_parameters_carry_the_text():
     query, params = search_entities("Bank", ["BANK"], 5)
-    assert "$q" in query and "$kinds" in query and "Bank" not in query
-    assert params["kinds"] == ["BANK"] and params["first"] == 5
+    assert "$q" in query
+    assert "$kinds" in query
+    assert "Bank" not in query
+    assert params["kinds"] == ["BANK"]
+    assert params["first"] == 5
