@@ -59,13 +59,14 @@ def playground_html() -> str:
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI view with our context and a GraphiQL page that needs no CDN."""
 
-    def __init__(self, db: Database, debug: bool) -> None:
+    def __init__(self, db: Database, prefetch: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.db = db
+        self.prefetch = prefetch
         self._page = playground_html()
 
     async def get_context(self, request: Request, response: Response) -> Context:
-        return Context(db=self.db, request=request, response=response)
+        return Context(db=self.db, request=request, response=response, prefetch=self.prefetch)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._page)
@@ -92,7 +93,7 @@ def create_app(settings: Settings) -> Starlette:
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql_app = GraphQLApp(db, settings.debug)
+    graphql_app = GraphQLApp(db, settings.prefetch)
     app = Starlette(
         routes=[
             Route("/", home),

@@ -38,6 +38,8 @@ class Settings:
     query_timeout_s: float
     pool_size: int
     debug: bool
+    # Fetch each root field's whole selection in one query (off only to compare answers).
+    prefetch: bool
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -65,4 +67,5 @@ class Settings:
             query_timeout_s=float(env.get("QUERY_TIMEOUT_S", "15") or 15),
             pool_size=_int(env, "NEO4J_POOL_SIZE", 50),
             debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
+            prefetch=env.get("PREFETCH", "1").lower() not in {"0", "false", "no"},
         )

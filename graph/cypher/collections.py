@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 from graph.domain import Kind
 
@@ -150,6 +152,7 @@ class Page:
     first: int = 20
     after: tuple[Any, str] | None = None
     with_total: bool = False
+    plan: Plan | None = None
 
 
 def page_of_entities(page: Page) -> Cypher:
@@ -174,6 +177,7 @@ def page_of_entities(page: Page) -> Cypher:
         total + f"CALL () {{ MATCH (n:{label}) WHERE {where} "
         f"WITH n, {key_expr} AS key WHERE {keyset} "
         f"RETURN n, key ORDER BY key {order}, n.id {order} LIMIT {params.add(page.first + 1)} }} "
-        "RETURN total, collect({node: properties(n), key: key}) AS rows"
+        f"RETURN total, collect({{node: {project('n', page.plan, params.values)}, key: key}}) "
+        "AS rows"
     )
     return query, params.values

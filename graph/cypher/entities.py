@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 
 
-def entity_by_id(entity_id: str) -> Cypher:
-    return (
-        "MATCH (n:Entity {id: $id}) RETURN properties(n) AS node",
-        {"id": entity_id},
-    )
+def entity_by_id(entity_id: str, plan: Plan | None = None) -> Cypher:
+    params: dict = {"id": entity_id}
+    return f"MATCH (n:Entity {{id: $id}}) RETURN {project('n', plan, params)} AS node", params
 
 
 def entities_by_ids(ids: list[str]) -> Cypher:

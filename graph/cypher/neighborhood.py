@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 
 
-def neighborhood(entity_id: str, hops: int, limit: int, types: list[str] | None = None) -> Cypher:
+def neighborhood(
+    entity_id: str,
+    hops: int,
+    limit: int,
+    types: list[str] | None = None,
+    plan: Plan | None = None,
+) -> Cypher:
     """Nodes within `hops` of the centre (nearest first, at most `limit` in all) and the
     declared relationships among them. `truncated` says whether the limit cut it short.
 
@@ -34,6 +42,9 @@ def neighborhood(entity_id: str, hops: int, limit: int, types: list[str] | None 
         f"  MATCH (x)-[r{pattern}]->(y:Entity) WHERE y IN seen "
         "  RETURN collect({type: type(r), from: x.id, to: y.id, props: properties(r)}) AS edges "
         "} "
-        "RETURN [n IN seen | properties(n)] AS nodes, edges, truncated"
+        "UNWIND seen AS n "
+        "WITH edges, truncated, collect({node}) AS nodes "
+        "RETURN nodes, edges, truncated"
     )
-    return query, {"id": entity_id, "limit": limit}
+    params: dict = {"id": entity_id, "limit": limit}
+    return query.replace("{node}", project("n", plan, params)), params

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 
 _EDGES = (
@@ -12,7 +14,11 @@ _EDGES = (
 
 
 def shortest_path(
-    from_id: str, to_id: str, max_hops: int, types: list[str] | None = None
+    from_id: str,
+    to_id: str,
+    max_hops: int,
+    types: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> Cypher:
     if not 1 <= max_hops <= 10:
         raise ValueError("max_hops out of range")
@@ -21,7 +27,10 @@ def shortest_path(
     query = (
         "MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) "
         f"MATCH p = shortestPath((a)-[{pattern}*..{int(max_hops)}]-(b)) "
-        "RETURN [n IN nodes(p) | properties(n)] AS nodes, "
-        f"{_EDGES} AS edges"
+        f"WITH p, {_EDGES} AS edges "
+        "UNWIND nodes(p) AS n "
+        f"WITH edges, collect({{node}}) AS nodes "
+        "RETURN nodes, edges"
     )
-    return query, {"from": from_id, "to": to_id}
+    params: dict = {"from": from_id, "to": to_id}
+    return query.replace("{node}", project("n", plan, params)), params

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 
 INDEX_NAME = "entity_search"
@@ -40,7 +42,9 @@ def lucene_query(text: str) -> str:
     return " ".join(clauses)
 
 
-def search_entities(text: str, kinds: list[str] | None, first: int) -> Cypher:
+def search_entities(
+    text: str, kinds: list[str] | None, first: int, plan: Plan | None = None
+) -> Cypher:
     """Best first: an exact (case-insensitive) name or alias match outranks every partial
     one, whatever Lucene's per-field scoring says; then Lucene's relevance."""
     query = (
@@ -49,14 +53,14 @@ def search_entities(text: str, kinds: list[str] | None, first: int) -> Cypher:
         "WITH node, score + CASE WHEN toLower(node.name) = $exact "
         "  OR any(a IN coalesce(node.aliases, []) WHERE toLower(a) = $exact) "
         "  THEN 100.0 ELSE 0.0 END AS score "
-        "RETURN properties(node) AS node, score "
-        "ORDER BY score DESC, node.name, node.id LIMIT $first"
+        "WITH node, score ORDER BY score DESC, node.name, node.id LIMIT $first "
+        "RETURN {node} AS node, score"
     )
-    params = {
+    params: dict = {
         "index": INDEX_NAME,
         "q": lucene_query(text),
         "exact": " ".join(text.split()).lower(),
         "kinds": kinds,
         "first": first,
     }
-    return query, params
+    return query.replace("{node}", project("node", plan, params)), params

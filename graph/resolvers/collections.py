@@ -14,6 +14,7 @@ from graph.cypher.collections import Page, page_of_entities
 from graph.domain import Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range
+from graph.resolvers.selection import plan_for
 from graph.types.connections import CollectionEdge, Connection, PageInfo
 from graph.types.entities import to_entity
 from graph.types.filters import EntityWhere, OrderBy, SortDirection, SortKey, to_plain
@@ -75,6 +76,7 @@ async def page(
         first=first,
         after=start,
         with_total=_wants_total(info),
+        plan=plan_for(info, ("edges", "node")),
     )
     try:
         cypher = page_of_entities(spec)

@@ -23,6 +23,7 @@ class Context:
     db: Database
     request: Any = None
     response: Any = None
+    prefetch: bool = True
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
 

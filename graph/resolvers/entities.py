@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from strawberry.types import Info
+
 from graph.cypher import entities as q
 from graph.resolvers.context import Context
+from graph.resolvers.selection import plan_for
 from graph.types.entities import Entity, to_entity
 from graph.types.values import Source
 
 
-async def find_entity(ctx: Context, entity_id: str) -> Entity | None:
-    rows = await ctx.db.read(q.entity_by_id(entity_id))
+async def find_entity(info: Info, entity_id: str) -> Entity | None:
+    rows = await info.context.db.read(q.entity_by_id(entity_id, plan_for(info)))
     return to_entity(rows[0]["node"]) if rows else None
 
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from graph.resolvers import collection_fields, entities, graph, search
+from graph.resolvers import analytics, collection_fields, entities, graph, paths, search
+from graph.types.analytics import (
+    AgreementGrouping,
+    AgreementTotal,
+    CreditGrouping,
+    CreditTotal,
+    GraphStats,
+    TimelineEntry,
+)
 from graph.types.entities import Entity
 from graph.types.graph import Path, SearchHit, Subgraph
 from graph.types.values import EntityKind, Source
@@ -35,7 +44,7 @@ class Query:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="Entity id.")],
     ) -> Entity | None:
-        return await entities.find_entity(info.context, str(id))
+        return await entities.find_entity(info, str(id))
 
     @strawberry.field(
         description="Entities whose name or aliases match the text (Chinese included), "
@@ -52,7 +61,7 @@ class Query:
         first: Annotated[int, strawberry.argument(description="At most this many (1-100).")] = 10,
     ) -> list[SearchHit]:
         chosen = [k.value for k in kinds] if kinds else None
-        return await search.search_entities(info.context, text, chosen, first)
+        return await search.search_entities(info, text, chosen, first)
 
     @strawberry.field(
         description="The shortest chain of relationships between two entities (provenance "
@@ -71,9 +80,7 @@ class Query:
             strawberry.argument(description="Only follow these relationship types."),
         ] = None,
     ) -> Path | None:
-        return await graph.find_shortest_path(
-            info.context, str(from_id), str(to_id), max_hops, types
-        )
+        return await graph.find_shortest_path(info, str(from_id), str(to_id), max_hops, types)
 
     @strawberry.field(
         description="Entities within `hops` of one entity, nearest first, and the "
@@ -93,7 +100,7 @@ class Query:
             strawberry.argument(description="Only follow these relationship types."),
         ] = None,
     ) -> Subgraph:
-        return await graph.find_neighborhood(info.context, str(id), hops, limit, types)
+        return await graph.find_neighborhood(info, str(id), hops, limit, types)
 
     @strawberry.field(description="One source by id.")
     async def source(
@@ -106,3 +113,182 @@ class Query:
     @strawberry.field(description="Every source the graph was built from.")
     async def sources(self, info: Info) -> list[Source]:
         return await entities.list_sources(info.context)
+
+    # --- Many paths, connections, totals, statistics, timeline ---------------------
+
+    @strawberry.field(
+        description="Every shortest chain of relationships between two entities (all of the "
+        "same, least length), ordered by the ids along them; empty when none within maxHops."
+    )
+    async def all_shortest_paths(
+        self,
+        info: Info,
+        from_id: Annotated[strawberry.ID, strawberry.argument(description="Start entity id.")],
+        to_id: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
+        max_hops: Annotated[
+            int, strawberry.argument(description="At most this many hops (1-10).")
+        ] = 6,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only follow these relationship types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Never follow these relationship types."),
+        ] = None,
+        kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(
+                description="Only pass through entities of these kinds (the two ends may be "
+                "of any kind)."
+            ),
+        ] = None,
+        exclude_kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(
+                description="Never pass through entities of these kinds (the ends excepted)."
+            ),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="At most this many (1-100).")] = 20,
+    ) -> list[Path]:
+        only = paths.PathFilter(types, exclude_types, _values(kinds), _values(exclude_kinds))
+        return await paths.find_all_shortest_paths(
+            info.context, str(from_id), str(to_id), max_hops, first, only
+        )
+
+    @strawberry.field(
+        description="The k shortest chains of relationships between two entities that visit "
+        "no entity twice: shortest first, equal lengths ordered by the ids along them."
+    )
+    async def k_shortest_paths(
+        self,
+        info: Info,
+        from_id: Annotated[strawberry.ID, strawberry.argument(description="Start entity id.")],
+        to_id: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
+        k: Annotated[int, strawberry.argument(description="How many paths at most (1-20).")] = 3,
+        max_hops: Annotated[
+            int, strawberry.argument(description="At most this many hops per path (1-10).")
+        ] = 6,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only follow these relationship types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Never follow these relationship types."),
+        ] = None,
+        kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(
+                description="Only pass through entities of these kinds (the two ends may be "
+                "of any kind)."
+            ),
+        ] = None,
+        exclude_kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(
+                description="Never pass through entities of these kinds (the ends excepted)."
+            ),
+        ] = None,
+    ) -> list[Path]:
+        only = paths.PathFilter(types, exclude_types, _values(kinds), _values(exclude_kinds))
+        return await paths.find_k_shortest_paths(
+            info.context, str(from_id), str(to_id), k, max_hops, only
+        )
+
+    @strawberry.field(
+        description="How a set of entities is connected: the entities themselves and every "
+        "shortest path between each pair of them (up to 10 per pair; `truncated` when a "
+        "pair had more), each entity and relationship once. Unknown ids are left out."
+    )
+    async def connect(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="The entities to connect (2-10 distinct ids)."),
+        ],
+        max_hops: Annotated[
+            int, strawberry.argument(description="At most this many hops per path (1-6).")
+        ] = 4,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only follow these relationship types."),
+        ] = None,
+    ) -> Subgraph:
+        return await paths.connect_entities(info.context, [str(i) for i in ids], max_hops, types)
+
+    @strawberry.field(
+        description="Credit amounts added up per lender, borrower or currency (one row per "
+        "group and currency), largest total first: e.g. which bank lent the most."
+    )
+    async def credit_totals(
+        self,
+        info: Info,
+        group_by: Annotated[
+            CreditGrouping, strawberry.argument(description="What to add the credits up by.")
+        ],
+        currency: Annotated[
+            str | None,
+            strawberry.argument(description="Only credits in this ISO 4217 currency, e.g. CNY."),
+        ] = None,
+    ) -> list[CreditTotal]:
+        return await analytics.credit_totals(info.context, group_by, currency)
+
+    @strawberry.field(
+        description="Agreements' total committed credit added up per signing party or "
+        "currency (one row per group and currency), largest total first."
+    )
+    async def agreement_totals(
+        self,
+        info: Info,
+        group_by: Annotated[
+            AgreementGrouping,
+            strawberry.argument(description="What to add the agreements up by."),
+        ],
+        currency: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only agreements committing credit in this ISO 4217 currency."
+            ),
+        ] = None,
+    ) -> list[AgreementTotal]:
+        return await analytics.agreement_totals(info.context, group_by, currency)
+
+    @strawberry.field(
+        description="The size of the graph: entities per kind, relationships per type, sources."
+    )
+    async def stats(self, info: Info) -> GraphStats:
+        return await analytics.graph_stats(info.context)
+
+    @strawberry.field(
+        description="Dated entities (events, signed agreements) in date order, each date with "
+        "what it means; with `id`, only that entity and those within `hops` of it."
+    )
+    async def timeline(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only around this entity; omit for the whole graph."),
+        ] = None,
+        hops: Annotated[
+            int,
+            strawberry.argument(description="How far around `id` to look (1-3)."),
+        ] = 1,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(name="from", description="Only dates on or after this day."),
+        ] = None,
+        to: Annotated[
+            dt.date | None,
+            strawberry.argument(description="Only dates on or before this day."),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="At most this many (1-500).")] = 100,
+    ) -> list[TimelineEntry]:
+        entity_id = str(id) if id is not None else None
+        return await analytics.timeline(info.context, entity_id, hops, from_, to, first)
+
+
+def _values(kinds: list[EntityKind] | None) -> list[str] | None:
+    return None if kinds is None else [k.value for k in kinds]

@@ -12,12 +12,11 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.cypher.common import INTERNAL_PROPERTIES
+from graph.cypher.plan import DEFAULT_LIST, MAX_LIST, rel_key
 from graph.domain import Kind
 from graph.resolvers.arguments import check_range, check_relationship_types
 from graph.types.values import Direction, EntityKind, Money, Provenance, Source
 
-DEFAULT_LIST = 100
-MAX_LIST = 500
 _CORE = {"id", "kind", "name", "aliases"}
 
 
@@ -25,16 +24,23 @@ def public_properties(props: dict[str, Any]) -> dict[str, Any]:
     """Every property the client may see, JSON-ready (dates as ISO strings)."""
     out = {}
     for key, value in sorted(props.items()):
-        if key in INTERNAL_PROPERTIES or key in _CORE:
+        if key.startswith("_") or key in INTERNAL_PROPERTIES or key in _CORE:
             continue
         out[key] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
     return out
 
 
-async def provenance_of(info: Info, entries: list[str] | None) -> list[Provenance]:
-    """Provenance entries are stored as `source|paragraph|locator` strings."""
+async def provenance_of(
+    info: Info, entries: list[str] | None, prefetched: list[dict] | None = None
+) -> list[Provenance]:
+    """Provenance entries are stored as `source|paragraph|locator` strings; their sources
+    come prefetched with the node (`__src`) or through the request's loader."""
     parsed = [entry.split("|", 2) for entry in entries or []]
-    sources = await info.context.sources.load_many([p[0] for p in parsed])
+    if prefetched is not None:
+        by_id = {s["id"]: s for s in prefetched}
+        sources = [by_id.get(p[0]) for p in parsed]
+    else:
+        sources = await info.context.sources.load_many([p[0] for p in parsed])
     out = []
     for (_, paragraph, locator), source in zip(parsed, sources, strict=True):
         if source is None:
@@ -64,7 +70,7 @@ class Relationship:
 
     @strawberry.field(description="Where the relationship was asserted.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.props.get("_prov"))
+        return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
 
 
 @strawberry.interface(description="Anything in the graph: organization, bank, person, ...")
@@ -93,7 +99,7 @@ class Entity:
 
     @strawberry.field(description="Every source and paragraph that asserts this entity.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.node.get("_prov"))
+        return await provenance_of(info, self.node.get("_prov"), self.node.get("__src"))
 
     @strawberry.field(
         description="Relationships of any declared type, optionally filtered by type and "
@@ -115,8 +121,7 @@ class Entity:
     ) -> list[Relationship]:
         check_range("first", first, 1, MAX_LIST)
         chosen = check_relationship_types(types)
-        key = (self.node["id"], tuple(chosen) if chosen else None, direction.value, first)
-        rows = await info.context.relationships.load(key)
+        rows = await self._rows(info, tuple(chosen) if chosen else None, direction.value, first)
         return [
             Relationship(
                 type=row["type"],
@@ -127,12 +132,22 @@ class Entity:
             for row in rows
         ]
 
+    async def _rows(
+        self, info: Info, types: tuple[str, ...] | None, direction: str, first: int
+    ) -> list[dict]:
+        """Relationship rows: prefetched by the root field's query when its plan covered
+        this field, else through the request's batch loader."""
+        prefetched = self.node.get("__pf")
+        if prefetched is not None:
+            rows = prefetched.get(rel_key(types, direction, first))
+            if rows is not None:
+                return rows
+        return await info.context.relationships.load((self.node["id"], types, direction, first))
+
     async def _related(
         self, info: Info, rel_type: str, direction: str, first: int = DEFAULT_LIST
     ) -> list[tuple[dict, Entity]]:
-        rows = await info.context.relationships.load(
-            (self.node["id"], (rel_type,), direction, first)
-        )
+        rows = await self._rows(info, (rel_type,), direction, first)
         return [(row["props"], to_entity(row["other"])) for row in rows]
 
     async def _others(self, info: Info, rel_type: str, direction: str) -> list[Entity]:
@@ -158,7 +173,7 @@ class Position:
 
     @strawberry.field(description="Where the position was asserted.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.props.get("_prov"))
+        return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
 
 
 @strawberry.type(description="An organization's part in an agreement.")
@@ -170,7 +185,7 @@ class AgreementParty:
 
     @strawberry.field(description="Where the party's signature was asserted.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.props.get("_prov"))
+        return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
 
 
 @strawberry.type(description="A public remark, paraphrased (never quoted at length).")
@@ -183,7 +198,7 @@ class Comment:
 
     @strawberry.field(description="Where the remark was reported.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.props.get("_prov"))
+        return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
 
 
 @strawberry.type(description="A person's work for a publisher (author, editor).")

@@ -1,0 +1,53 @@
+"""Map projections that carry a whole selection's data: a node's properties plus, under
+`__pf`, its prefetched relationships (each with the other end, projected the same way,
+nested as deep as the selection goes), and under `__src` the sources of its provenance.
+
+So a root field needs one query however deeply its selection nests; the resolvers read
+`__pf` / `__src` instead of asking the database again.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+
+from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+
+_ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
+
+_SOURCES = (
+    "COLLECT {{ UNWIND coalesce({var}._prov, []) AS p{i} "
+    "WITH DISTINCT split(p{i}, '|')[0] AS sid{i} "
+    "MATCH (s{i}:Source {{id: sid{i}}}) RETURN properties(s{i}) }}"
+)
+
+
+def project(var: str, plan: Plan | None, params: dict, counter: count | None = None) -> str:
+    """A map expression for node `var` shaped by `plan` (plain properties when None)."""
+    if plan is None or (not plan.sources and not plan.rels):
+        return f"properties({var})"
+    counter = counter or count()
+    extra = []
+    if plan.sources:
+        extra.append(f"__src: {_SOURCES.format(var=var, i=next(counter))}")
+    if plan.rels:
+        rels = []
+        for key, rel in sorted(plan.rels.items()):
+            i = next(counter)
+            r, m = f"r{i}", f"m{i}"
+            left, right = _ARROWS[rel.direction]
+            pattern = relationship_pattern(list(rel.types) if rel.types else None)
+            limit = f"lim{i}"
+            params[limit] = rel.first
+            edge = f"{r} {{.*}}"
+            if rel.edge_sources:
+                edge = f"{r} {{.*, __src: {_SOURCES.format(var=r, i=next(counter))}}}"
+            other = project(m, rel.other, params, counter)
+            rels.append(
+                f"`{key}`: COLLECT {{ MATCH ({var}){left}[{r}{pattern}]{right}({m}:Entity) "
+                f"WITH {r}, {m} ORDER BY type({r}), {m}.name, {m}.id LIMIT ${limit} "
+                f"RETURN {{type: type({r}), outgoing: startNode({r}) = {var}, "
+                f"props: {edge}, other: {other}}} }}"
+            )
+        extra.append("__pf: {" + ", ".join(rels) + "}")
+    return f"{var} {{.*, {', '.join(extra)}}}"

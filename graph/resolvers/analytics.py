@@ -1,0 +1,96 @@
+"""Money totals, graph statistics and the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from graph.cypher import analytics as q
+from graph.domain import RELATIONSHIP_TYPES, Kind
+from graph.errors import BadUserInput
+from graph.resolvers.arguments import check_range
+from graph.resolvers.context import Context
+from graph.types.analytics import (
+    AgreementGrouping,
+    AgreementTotal,
+    CreditGrouping,
+    CreditTotal,
+    GraphStats,
+    KindCount,
+    TimelineEntry,
+    TypeCount,
+)
+from graph.types.entities import Entity, to_entity
+from graph.types.values import EntityKind, Money
+
+MAX_TIMELINE = 500
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def check_currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not _CURRENCY.fullmatch(code):
+        raise BadUserInput(
+            f"`currency` must be a three-letter ISO 4217 code such as CNY; got {value[:20]!r}."
+        )
+    return code
+
+
+def _total(row: dict) -> tuple[Entity | None, Money, int]:
+    entity = to_entity(row["entity"]) if row["entity"] is not None else None
+    return entity, Money(amount=float(row["total"]), currency=row["currency"]), row["count"]
+
+
+async def credit_totals(
+    ctx: Context, group_by: CreditGrouping, currency: str | None
+) -> list[CreditTotal]:
+    rows = await ctx.db.read(q.credit_totals(group_by.value, check_currency(currency)))
+    return [
+        CreditTotal(entity=entity, total=total, count=count)
+        for entity, total, count in map(_total, rows)
+    ]
+
+
+async def agreement_totals(
+    ctx: Context, group_by: AgreementGrouping, currency: str | None
+) -> list[AgreementTotal]:
+    rows = await ctx.db.read(q.agreement_totals(group_by.value, check_currency(currency)))
+    return [
+        AgreementTotal(entity=entity, total=total, count=count)
+        for entity, total, count in map(_total, rows)
+    ]
+
+
+async def graph_stats(ctx: Context) -> GraphStats:
+    [row] = await ctx.db.read(q.graph_stats())
+    by_type = [TypeCount(type=t, count=row["types"][t]) for t in RELATIONSHIP_TYPES]
+    return GraphStats(
+        entities=row["entities"],
+        relationships=sum(c.count for c in by_type),
+        sources=row["sources"],
+        entities_by_kind=[
+            KindCount(kind=EntityKind(k.value), count=row["kinds"][k.value]) for k in Kind
+        ],
+        relationships_by_type=by_type,
+    )
+
+
+async def timeline(
+    ctx: Context,
+    entity_id: str | None,
+    hops: int,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    first: int,
+) -> list[TimelineEntry]:
+    check_range("hops", hops, 1, q.MAX_TIMELINE_HOPS)
+    check_range("first", first, 1, MAX_TIMELINE)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadUserInput(f"`from` ({date_from}) must not be after `to` ({date_to}).")
+    rows = await ctx.db.read(q.timeline(entity_id, hops, date_from, date_to, first))
+    return [
+        TimelineEntry(date=row["date"], label=row["label"], entity=to_entity(row["node"]))
+        for row in rows
+    ]
