@@ -76,6 +76,24 @@ QUERIES = [
              comments { summary about { name } provenance { paragraph } } } } } }""",
         None,
     ),
+    (
+        """{ allShortestPaths(fromId: "bank-of-china", toId: "potevio") { length
+             nodes { id relationships(first: 2) { other { id } } } }
+           kShortestPaths(fromId: "bank-of-china", toId: "bank-of-beijing", k: 2) {
+             nodes { id provenance { paragraph source { title } } } }
+           connect(ids: ["potevio", "yu-yang", "bank-of-china"]) { nodes { id
+             ... on Organizational { people { title person { name } } } } } }""",
+        None,
+    ),
+    (
+        """{ creditTotals(groupBy: LENDER) { total { amount currency }
+             entity { name ... on Bank { agreements { role agreement { name } } } } }
+           timeline(id: "zhongguancun-science-park") { date label
+             entity { name ... on Event { organizers { name } place { name } } } }
+           neighborhood(id: "bank-of-beijing", hops: 2, kinds: [BANK, AGREEMENT]) {
+             nodes { id kind } } }""",
+        None,
+    ),
 ]
 
 
@@ -103,8 +121,8 @@ def _count(server, http, query, variables):
 
 @pytest.mark.parametrize(("query", "variables"), QUERIES)
 def test_one_query_per_root_field(server, http, query, variables):
-    _, sent = _count(server, http, query, variables)
-    assert len(sent) == 1, sent
+    body, sent = _count(server, http, query, variables)
+    assert len(sent) == len(body["data"]), sent
 
 
 def test_two_root_fields_two_queries(server, http):
@@ -119,7 +137,7 @@ def test_same_answer_as_field_by_field(server, http, walked, query, variables):
     slow_server, slow_http = walked
     slow, sent = _count(slow_server, slow_http, query, variables)
     assert fast == slow
-    assert len(sent) > 1  # the comparison really exercised the other path
+    assert len(sent) > len(slow["data"])  # the comparison really exercised the other path
 
 
 def _keys(value) -> set[str]:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
 
@@ -36,7 +38,11 @@ MAX_TIMELINE_HOPS = 3
 
 
 def money_totals(
-    what: Amount, groups: dict[str, str | None], group_by: str, currency: str | None
+    what: Amount,
+    groups: dict[str, str | None],
+    group_by: str,
+    currency: str | None,
+    plan: Plan | None = None,
 ) -> Cypher:
     """The sum of `what` per group and currency (one row each), largest first.
 
@@ -58,18 +64,21 @@ def money_totals(
         + grouping
         + f"WITH g, t.{what.currency} AS currency, sum(t.{what.amount}) AS total, "
         "count(DISTINCT t) AS count "
-        "RETURN properties(g) AS entity, currency, total, count "
+        "RETURN {entity} AS entity, currency, total, count "
         "ORDER BY total DESC, currency, entity.name, entity.id"
     )
-    return query, {"currency": currency}
+    params: dict = {"currency": currency}
+    return query.replace("{entity}", project("g", plan, params)), params
 
 
-def credit_totals(group_by: str, currency: str | None = None) -> Cypher:
-    return money_totals(CREDIT_AMOUNT, CREDIT_GROUPS, group_by, currency)
+def credit_totals(group_by: str, currency: str | None = None, plan: Plan | None = None) -> Cypher:
+    return money_totals(CREDIT_AMOUNT, CREDIT_GROUPS, group_by, currency, plan)
 
 
-def agreement_totals(group_by: str, currency: str | None = None) -> Cypher:
-    return money_totals(AGREEMENT_TOTAL, AGREEMENT_GROUPS, group_by, currency)
+def agreement_totals(
+    group_by: str, currency: str | None = None, plan: Plan | None = None
+) -> Cypher:
+    return money_totals(AGREEMENT_TOTAL, AGREEMENT_GROUPS, group_by, currency, plan)
 
 
 def graph_stats() -> Cypher:
@@ -99,6 +108,7 @@ def timeline(
     date_to: dt.date | None,
     first: int,
     types: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> Cypher:
     """Dated entities in date order, each date with what it means.
 
@@ -123,13 +133,14 @@ def timeline(
         "        | {date: n[d.property], label: d.label}] AS e "
         "WITH n, e "
         "WHERE ($from IS NULL OR e.date >= $from) AND ($to IS NULL OR e.date <= $to) "
-        "RETURN e.date AS date, e.label AS label, properties(n) AS node "
+        "RETURN e.date AS date, e.label AS label, {node} AS node "
         "ORDER BY date, label, n.name, n.id LIMIT $first"
     )
-    return query, {
+    params: dict = {
         "id": entity_id,
         "dated": _dated(),
         "from": date_from,
         "to": date_to,
         "first": first,
     }
+    return query.replace("{node}", project("n", plan, params)), params

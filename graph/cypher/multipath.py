@@ -11,6 +11,8 @@ https://neo4j.com/docs/cypher-manual/current/patterns/reference/shortest-paths/
 from __future__ import annotations
 
 from graph.cypher.common import relationship_pattern
+from graph.cypher.plan import Plan
+from graph.cypher.projection import project
 from graph.db import Cypher
 
 MAX_HOPS = 10
@@ -46,12 +48,11 @@ def _between(max_hops: int, types: list[str] | None, kinds: list[str] | None) ->
     return f"(a) (()-[{rel}]-(x:Entity){inner}){{0,{max_hops - 1}}} ()-[{rel}]-(b)"
 
 
-def _same_entity(entity_id: str) -> Cypher:
+def _same_entity(entity_id: str, plan: Plan | None) -> Cypher:
     """The zero-length path from an entity to itself."""
-    return (
-        "MATCH (a:Entity {id: $from}) RETURN [properties(a)] AS nodes, [] AS edges",
-        {"from": entity_id},
-    )
+    params: dict = {"from": entity_id}
+    node = project("a", plan, params)
+    return f"MATCH (a:Entity {{id: $from}}) RETURN [{node}] AS nodes, [] AS edges", params
 
 
 def all_shortest_paths(
@@ -61,6 +62,7 @@ def all_shortest_paths(
     first: int,
     types: list[str] | None = None,
     kinds: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> Cypher:
     """Every path of the shortest length (at most `first` of them), in tie-break order.
 
@@ -68,14 +70,15 @@ def all_shortest_paths(
     """
     hops = _check_hops(max_hops)
     if from_id == to_id:
-        return _same_entity(from_id)
+        return _same_entity(from_id, plan)
     query = (
         "MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) "
         f"MATCH p = ALL SHORTEST {_between(hops, types, kinds)} "
-        f"RETURN [n IN nodes(p) | properties(n)] AS nodes, {_EDGES} AS edges "
+        "RETURN [n IN nodes(p) | {node}] AS nodes, " + _EDGES + " AS edges "
         f"ORDER BY {_TIE_BREAK} LIMIT $first"
     )
-    return query, {"from": from_id, "to": to_id, "first": first, "kinds": kinds}
+    params: dict = {"from": from_id, "to": to_id, "first": first, "kinds": kinds}
+    return query.replace("{node}", project("n", plan, params)), params
 
 
 def k_shortest_paths(
@@ -85,6 +88,7 @@ def k_shortest_paths(
     max_hops: int,
     types: list[str] | None = None,
     kinds: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> Cypher:
     """The k shortest simple paths (no node twice), shortest first, ties in a stable order.
 
@@ -96,19 +100,24 @@ def k_shortest_paths(
     if not 1 <= k <= MAX_K:
         raise ValueError("k out of range")
     if from_id == to_id:
-        return _same_entity(from_id)
+        return _same_entity(from_id, plan)
     # k and the hop bound are integers checked above: Neo4j 5 takes neither as a parameter.
     query = (
         "MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) "
         f"MATCH p = SHORTEST {int(k)} GROUPS ({_between(hops, types, kinds)} WHERE {_SIMPLE}) "
-        f"RETURN [n IN nodes(p) | properties(n)] AS nodes, {_EDGES} AS edges "
+        "RETURN [n IN nodes(p) | {node}] AS nodes, " + _EDGES + " AS edges "
         f"ORDER BY length(p), {_TIE_BREAK} LIMIT $k"
     )
-    return query, {"from": from_id, "to": to_id, "k": k, "kinds": kinds}
+    params: dict = {"from": from_id, "to": to_id, "k": k, "kinds": kinds}
+    return query.replace("{node}", project("n", plan, params)), params
 
 
 def connecting_subgraph(
-    ids: list[str], max_hops: int, per_pair: int, types: list[str] | None = None
+    ids: list[str],
+    max_hops: int,
+    per_pair: int,
+    types: list[str] | None = None,
+    plan: Plan | None = None,
 ) -> Cypher:
     """The entities of `ids` that exist, plus every shortest path between each pair of
     them (at most `per_pair` per pair, in tie-break order), nodes and edges once each.
@@ -138,7 +147,7 @@ def connecting_subgraph(
         "CALL (ends, rels) { "
         "  UNWIND ends + [r IN rels | startNode(r)] + [r IN rels | endNode(r)] AS n "
         "  WITH DISTINCT n ORDER BY n.name, n.id "
-        "  RETURN collect(properties(n)) AS nodes "
+        "  RETURN collect({node}) AS nodes "
         "} "
         "CALL (rels) { "
         "  UNWIND rels AS r "
@@ -148,4 +157,5 @@ def connecting_subgraph(
         "} "
         "RETURN nodes, edges, cut AS truncated"
     )
-    return query, {"ids": ids, "perPair": per_pair}
+    params: dict = {"ids": ids, "perPair": per_pair}
+    return query.replace("{node}", project("n", plan, params)), params

@@ -14,10 +14,12 @@ def neighborhood(
     limit: int,
     types: list[str] | None = None,
     plan: Plan | None = None,
+    kinds: list[str] | None = None,
 ) -> Cypher:
     """Nodes within `hops` of the centre (nearest first, at most `limit` in all) and the
     declared relationships among them. `truncated` says whether the limit cut it short.
 
+    With `kinds`, only entities of those kinds are reached (the centre always counts).
     Each hop expands the previous frontier once (breadth first), so a node is reached by
     its shortest distance and no path is enumerated twice.
     """
@@ -27,7 +29,8 @@ def neighborhood(
     hop = (
         "CALL (seen, frontier) { "
         "  UNWIND frontier AS f "
-        f"  MATCH (f)-[{pattern}]-(m:Entity) WHERE NOT m IN seen "
+        f"  MATCH (f)-[{pattern}]-(m:Entity) "
+        "  WHERE ($kinds IS NULL OR m.kind IN $kinds) AND NOT m IN seen "
         "  WITH DISTINCT m ORDER BY m.name, m.id "
         "  RETURN collect(m) AS found "
         "} "
@@ -46,5 +49,5 @@ def neighborhood(
         "WITH edges, truncated, collect({node}) AS nodes "
         "RETURN nodes, edges, truncated"
     )
-    params: dict = {"id": entity_id, "limit": limit}
+    params: dict = {"id": entity_id, "limit": limit, "kinds": kinds}
     return query.replace("{node}", project("n", plan, params)), params

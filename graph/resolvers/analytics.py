@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from strawberry.types import Info
+
 from graph.cypher import analytics as q
 from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range
 from graph.resolvers.context import Context
+from graph.resolvers.selection import plan_for
 from graph.types.analytics import (
     AgreementGrouping,
     AgreementTotal,
@@ -44,9 +47,10 @@ def _total(row: dict) -> tuple[Entity | None, Money, int]:
 
 
 async def credit_totals(
-    ctx: Context, group_by: CreditGrouping, currency: str | None
+    info: Info, group_by: CreditGrouping, currency: str | None
 ) -> list[CreditTotal]:
-    rows = await ctx.db.read(q.credit_totals(group_by.value, check_currency(currency)))
+    cypher = q.credit_totals(group_by.value, check_currency(currency), plan_for(info, ("entity",)))
+    rows = await info.context.db.read(cypher)
     return [
         CreditTotal(entity=entity, total=total, count=count)
         for entity, total, count in map(_total, rows)
@@ -54,9 +58,11 @@ async def credit_totals(
 
 
 async def agreement_totals(
-    ctx: Context, group_by: AgreementGrouping, currency: str | None
+    info: Info, group_by: AgreementGrouping, currency: str | None
 ) -> list[AgreementTotal]:
-    rows = await ctx.db.read(q.agreement_totals(group_by.value, check_currency(currency)))
+    plan = plan_for(info, ("entity",))
+    cypher = q.agreement_totals(group_by.value, check_currency(currency), plan)
+    rows = await info.context.db.read(cypher)
     return [
         AgreementTotal(entity=entity, total=total, count=count)
         for entity, total, count in map(_total, rows)
@@ -78,7 +84,7 @@ async def graph_stats(ctx: Context) -> GraphStats:
 
 
 async def timeline(
-    ctx: Context,
+    info: Info,
     entity_id: str | None,
     hops: int,
     date_from: dt.date | None,
@@ -89,7 +95,9 @@ async def timeline(
     check_range("first", first, 1, MAX_TIMELINE)
     if date_from is not None and date_to is not None and date_from > date_to:
         raise BadUserInput(f"`from` ({date_from}) must not be after `to` ({date_to}).")
-    rows = await ctx.db.read(q.timeline(entity_id, hops, date_from, date_to, first))
+    plan = plan_for(info, ("entity",))
+    cypher = q.timeline(entity_id, hops, date_from, date_to, first, plan=plan)
+    rows = await info.context.db.read(cypher)
     return [
         TimelineEntry(date=row["date"], label=row["label"], entity=to_entity(row["node"]))
         for row in rows

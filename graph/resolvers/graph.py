@@ -38,14 +38,19 @@ async def find_shortest_path(
 
 
 async def find_neighborhood(
-    info: Info, entity_id: str, hops: int, limit: int, types: list[str] | None = None
+    info: Info,
+    entity_id: str,
+    hops: int,
+    limit: int,
+    types: list[str] | None = None,
+    kinds: list[str] | None = None,
 ) -> Subgraph:
     check_range("hops", hops, 1, MAX_NEIGHBORHOOD_HOPS)
     check_range("limit", limit, 1, MAX_NODES)
     chosen = check_relationship_types(types)
     plan = plan_for(info, ("nodes",))
     rows = await info.context.db.read(
-        neighborhood_q.neighborhood(entity_id, hops, limit, chosen, plan)
+        neighborhood_q.neighborhood(entity_id, hops, limit, chosen, plan, kinds)
     )
     if not rows:
         return Subgraph(nodes=[], edges=[], truncated=False)

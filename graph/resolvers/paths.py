@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from strawberry.types import Info
+
 from graph.cypher import multipath as q
 from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range, check_relationship_types
-from graph.resolvers.context import Context
+from graph.resolvers.selection import plan_for
 from graph.types.entities import to_entity
 from graph.types.graph import Edge, Path, Subgraph
 
@@ -72,7 +74,7 @@ def _path(row: dict) -> Path:
 
 
 async def find_all_shortest_paths(
-    ctx: Context,
+    info: Info,
     from_id: str,
     to_id: str,
     max_hops: int,
@@ -82,12 +84,14 @@ async def find_all_shortest_paths(
     check_range("maxHops", max_hops, 1, q.MAX_HOPS)
     check_range("first", first, 1, MAX_FIRST)
     types, kinds = only.chosen()
-    rows = await ctx.db.read(q.all_shortest_paths(from_id, to_id, max_hops, first, types, kinds))
+    plan = plan_for(info, ("nodes",))
+    cypher = q.all_shortest_paths(from_id, to_id, max_hops, first, types, kinds, plan)
+    rows = await info.context.db.read(cypher)
     return [_path(row) for row in rows]
 
 
 async def find_k_shortest_paths(
-    ctx: Context,
+    info: Info,
     from_id: str,
     to_id: str,
     k: int,
@@ -97,12 +101,14 @@ async def find_k_shortest_paths(
     check_range("k", k, 1, q.MAX_K)
     check_range("maxHops", max_hops, 1, q.MAX_HOPS)
     types, kinds = only.chosen()
-    rows = await ctx.db.read(q.k_shortest_paths(from_id, to_id, k, max_hops, types, kinds))
+    plan = plan_for(info, ("nodes",))
+    cypher = q.k_shortest_paths(from_id, to_id, k, max_hops, types, kinds, plan)
+    rows = await info.context.db.read(cypher)
     return [_path(row) for row in rows]
 
 
 async def connect_entities(
-    ctx: Context, ids: list[str], max_hops: int, types: list[str] | None
+    info: Info, ids: list[str], max_hops: int, types: list[str] | None
 ) -> Subgraph:
     distinct = list(dict.fromkeys(ids))
     if not 2 <= len(distinct) <= MAX_CONNECT_IDS:
@@ -112,7 +118,9 @@ async def connect_entities(
         )
     check_range("maxHops", max_hops, 1, MAX_CONNECT_HOPS)
     chosen = check_relationship_types(types)
-    rows = await ctx.db.read(q.connecting_subgraph(distinct, max_hops, PATHS_PER_PAIR, chosen))
+    plan = plan_for(info, ("nodes",))
+    cypher = q.connecting_subgraph(distinct, max_hops, PATHS_PER_PAIR, chosen, plan)
+    rows = await info.context.db.read(cypher)
     row = rows[0]
     return Subgraph(
         nodes=[to_entity(n) for n in row["nodes"]],

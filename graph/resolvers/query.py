@@ -99,8 +99,13 @@ class Query:
             list[str] | None,
             strawberry.argument(description="Only follow these relationship types."),
         ] = None,
+        kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(description="Only reach entities of these kinds."),
+        ] = None,
     ) -> Subgraph:
-        return await graph.find_neighborhood(info, str(id), hops, limit, types)
+        chosen = [k.value for k in kinds] if kinds else None
+        return await graph.find_neighborhood(info, str(id), hops, limit, types, chosen)
 
     @strawberry.field(description="One source by id.")
     async def source(
@@ -153,7 +158,7 @@ class Query:
     ) -> list[Path]:
         only = paths.PathFilter(types, exclude_types, _values(kinds), _values(exclude_kinds))
         return await paths.find_all_shortest_paths(
-            info.context, str(from_id), str(to_id), max_hops, first, only
+            info, str(from_id), str(to_id), max_hops, first, only
         )
 
     @strawberry.field(
@@ -192,9 +197,7 @@ class Query:
         ] = None,
     ) -> list[Path]:
         only = paths.PathFilter(types, exclude_types, _values(kinds), _values(exclude_kinds))
-        return await paths.find_k_shortest_paths(
-            info.context, str(from_id), str(to_id), k, max_hops, only
-        )
+        return await paths.find_k_shortest_paths(info, str(from_id), str(to_id), k, max_hops, only)
 
     @strawberry.field(
         description="How a set of entities is connected: the entities themselves and every "
@@ -216,7 +219,7 @@ class Query:
             strawberry.argument(description="Only follow these relationship types."),
         ] = None,
     ) -> Subgraph:
-        return await paths.connect_entities(info.context, [str(i) for i in ids], max_hops, types)
+        return await paths.connect_entities(info, [str(i) for i in ids], max_hops, types)
 
     @strawberry.field(
         description="Credit amounts added up per lender, borrower or currency (one row per "
@@ -233,7 +236,7 @@ class Query:
             strawberry.argument(description="Only credits in this ISO 4217 currency, e.g. CNY."),
         ] = None,
     ) -> list[CreditTotal]:
-        return await analytics.credit_totals(info.context, group_by, currency)
+        return await analytics.credit_totals(info, group_by, currency)
 
     @strawberry.field(
         description="Agreements' total committed credit added up per signing party or "
@@ -253,7 +256,7 @@ class Query:
             ),
         ] = None,
     ) -> list[AgreementTotal]:
-        return await analytics.agreement_totals(info.context, group_by, currency)
+        return await analytics.agreement_totals(info, group_by, currency)
 
     @strawberry.field(
         description="The size of the graph: entities per kind, relationships per type, sources."
@@ -287,7 +290,7 @@ class Query:
         first: Annotated[int, strawberry.argument(description="At most this many (1-500).")] = 100,
     ) -> list[TimelineEntry]:
         entity_id = str(id) if id is not None else None
-        return await analytics.timeline(info.context, entity_id, hops, from_, to, first)
+        return await analytics.timeline(info, entity_id, hops, from_, to, first)
 
 
 def _values(kinds: list[EntityKind] | None) -> list[str] | None:
