@@ -38,24 +38,22 @@ class Params:
 
 
 def _string(expr: str, spec: dict[str, Any], params: Params) -> list[str]:
+    """Clauses on a text value. Each is false, never null, when the value is missing, so
+    NOT is a true complement (in Cypher, NOT null is null)."""
     insensitive = spec.get("case_insensitive", True)
     target = f"toLower({expr})" if insensitive else expr
 
-    def value(v: str) -> str:
+    def value(v: Any) -> str:
+        if isinstance(v, list):
+            return params.add([x.lower() if insensitive else x for x in v])
         return params.add(v.lower() if insensitive else v)
 
-    out = []
-    if spec.get("equals") is not None:
-        out.append(f"{target} = {value(spec['equals'])}")
-    if spec.get("contains") is not None:
-        out.append(f"{target} CONTAINS {value(spec['contains'])}")
-    if spec.get("starts_with") is not None:
-        out.append(f"{target} STARTS WITH {value(spec['starts_with'])}")
-    if spec.get("in_") is not None:
-        out.append(
-            f"{target} IN {params.add([v.lower() if insensitive else v for v in spec['in_']])}"
-        )
-    return out
+    operators = {"equals": "=", "contains": "CONTAINS", "starts_with": "STARTS WITH", "in_": "IN"}
+    return [
+        f"({expr} IS NOT NULL AND {target} {op} {value(spec[key])})"
+        for key, op in operators.items()
+        if spec.get(key) is not None
+    ]
 
 
 def _name(var: str, spec: dict[str, Any], params: Params) -> list[str]:
@@ -70,11 +68,12 @@ def _name(var: str, spec: dict[str, Any], params: Params) -> list[str]:
 
 
 def _range(expr: str, spec: dict[str, Any], params: Params, low: str, high: str) -> list[str]:
+    """Inclusive bounds; false, never null, when the value is missing."""
     out = []
     if spec.get(low) is not None:
-        out.append(f"{expr} >= {params.add(spec[low])}")
+        out.append(f"({expr} IS NOT NULL AND {expr} >= {params.add(spec[low])})")
     if spec.get(high) is not None:
-        out.append(f"{expr} <= {params.add(spec[high])}")
+        out.append(f"({expr} IS NOT NULL AND {expr} <= {params.add(spec[high])})")
     return out
 
 
@@ -91,7 +90,7 @@ def compile_where(var: str, where: dict[str, Any] | None, params: Params, depth:
         clauses.append(f"{var}.id IN {params.add(where['ids'])}")
     if where.get("name"):
         clauses += _name(var, where["name"], params)
-    if where.get("kinds"):
+    if where.get("kinds") is not None:
         clauses.append(f"{var}.kind IN {params.add(where['kinds'])}")
     if where.get("date"):
         expr = f"coalesce({var}.date, {var}.signedOn)"
@@ -101,9 +100,9 @@ def compile_where(var: str, where: dict[str, Any] | None, params: Params, depth:
         expr = f"coalesce({var}.amount, {var}.totalCredit)"
         clauses += _range(expr, spec, params, "min", "max")
         if spec.get("currency"):
+            currency = f"coalesce({var}.currency, {var}.totalCreditCurrency)"
             clauses.append(
-                f"coalesce({var}.currency, {var}.totalCreditCurrency) = "
-                f"{params.add(spec['currency'])}"
+                f"({currency} IS NOT NULL AND {currency} = {params.add(spec['currency'])})"
             )
     for rel in where.get("related") or []:
         clauses.append(_related(var, rel, params, depth))
@@ -176,8 +175,8 @@ def page_of_entities(page: Page) -> Cypher:
     query = (
         total + f"CALL () {{ MATCH (n:{label}) WHERE {where} "
         f"WITH n, {key_expr} AS key WHERE {keyset} "
-        f"RETURN n, key ORDER BY key {order}, n.id {order} LIMIT {params.add(page.first + 1)} }} "
-        f"RETURN total, collect({{node: {project('n', page.plan, params.values)}, key: key}}) "
-        "AS rows"
+        f"WITH n, key ORDER BY key {order}, n.id {order} LIMIT {params.add(page.first + 1)} "
+        f"RETURN collect({{node: {project('n', page.plan, params.values)}, key: key}}) AS rows }} "
+        "RETURN total, rows"
     )
     return query, params.values

@@ -14,12 +14,18 @@ from graph.cypher.collections import Page, page_of_entities
 from graph.domain import Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range
-from graph.resolvers.selection import plan_for
+from graph.resolvers.selection import Planner, plan_for
 from graph.types.connections import CollectionEdge, Connection, PageInfo
 from graph.types.entities import to_entity
 from graph.types.filters import EntityWhere, OrderBy, SortDirection, SortKey, to_plain
 
 MAX_PAGE = 500
+# The Python types a cursor's sort key may have, per sort key.
+KEY_TYPES: dict[str, tuple[type, ...]] = {
+    "NAME": (str,),
+    "DATE": (dt.date,),
+    "AMOUNT": (int, float),
+}
 
 
 def encode_cursor(sort: str, descending: bool, key: Any, entity_id: str) -> str:
@@ -35,7 +41,8 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, str]:
         c_sort, c_desc, key, entity_id = json.loads(raw)
         if isinstance(key, dict):
             key = dt.date.fromisoformat(key["d"])
-        if not isinstance(entity_id, str) or not isinstance(key, str | int | float | dt.date):
+        expected = KEY_TYPES.get(c_sort, ())
+        if not isinstance(entity_id, str) or not isinstance(key, expected) or isinstance(key, bool):
             raise ValueError
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInput(
@@ -49,10 +56,12 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, str]:
 
 
 def _wants_total(info: Info) -> bool:
+    """Whether `totalCount` is selected anywhere (fragments and directives included)."""
+    planner = Planner(info)
     return any(
-        field.name == "totalCount"
-        for field in info.selected_fields[0].selections
-        if hasattr(field, "name")
+        node.name.value == "totalCount"
+        for field_node in info._raw_info.field_nodes
+        for _, node in planner.fields(field_node.selection_set, "connection")
     )
 
 
@@ -67,7 +76,7 @@ async def page(
     check_range("first", first, 1, MAX_PAGE)
     order = order_by or OrderBy()
     sort, descending = order.key.value, order.direction == SortDirection.DESC
-    start = decode_cursor(after, sort, descending) if after else None
+    start = decode_cursor(after, sort, descending) if after is not None else None
     spec = Page(
         kind=kind,
         where=to_plain(where) if where else None,
