@@ -4,6 +4,8 @@ python -m graph.cli run            # what `make run` does
 python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
 python -m graph.cli seed           # load the seed graph into the configured Neo4j
 python -m graph.cli export-schema  # print the SDL (schema.graphql)
+python -m graph.cli keys create --name NAME --role editor   # print a new API key, once
+python -m graph.cli keys list | keys revoke ID
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ async def _seed(settings: Settings) -> None:
         for report in reports:
             _say(
                 f"Seed loaded in {time.monotonic() - started:.1f}s: "
-                f"{report.entities_written} entities ({report.entities_created} new), "
-                f"{report.relationships_written} relationships "
-                f"({report.relationships_created} new)"
+                f"{report.entities_written} entities ({report.entities_created} new, "
+                f"{report.entities_updated} updated), {report.relationships_written} "
+                f"relationships ({report.relationships_created} new, "
+                f"{report.relationships_updated} updated), {len(report.rejected)} rejected"
             )
     finally:
         await db.close()
@@ -105,6 +108,43 @@ def cmd_neo4j(settings: Settings, action: str) -> None:
         _say(f"running, pid {pid}" if pid else "not running")
 
 
+async def _keys(settings: Settings, args: argparse.Namespace) -> None:
+    from graph.auth import keys
+    from graph.db import Database
+    from graph.errors import GraphError
+
+    db = Database(settings)
+    try:
+        if not await db.ping():
+            hint = (
+                "start it with `python -m graph.cli neo4j start` (or `make run`)"
+                if settings.uses_local_neo4j
+                else "check NEO4J_URI and the credentials"
+            )
+            raise SystemExit(f"Neo4j at {settings.bolt_uri} is not answering: {hint}.")
+        if args.action == "create":
+            created = await keys.create_key(db, args.name, args.role)
+            _say(
+                f"Created API key {created.key.id} ({created.key.name}, {created.key.role}). "
+                "It is shown only this once; store it now:"
+            )
+            print(created.token, flush=True)
+        elif args.action == "revoke":
+            key = await keys.revoke_key(db, args.id)
+            _say(f"Revoked API key {key.id} ({key.name}) at {key.revoked_at:%Y-%m-%d %H:%M:%S} UTC")
+        elif args.action == "list":
+            for key in await keys.list_keys(db):
+                state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+                print(
+                    f"{key.id}  {key.role:<6}  {key.created_at:%Y-%m-%d %H:%M}  "
+                    f"{state:<24}  {key.name}"
+                )
+    except GraphError as exc:
+        raise SystemExit(exc.message) from exc
+    finally:
+        await db.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="graph", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +154,14 @@ def main(argv: list[str] | None = None) -> None:
     neo = sub.add_parser("neo4j", help="manage the local Neo4j")
     neo.add_argument("action", choices=["build", "start", "stop", "status"])
     sub.add_parser("export-schema", help="print the GraphQL SDL")
+    keys = sub.add_parser("keys", help="API keys: create, list, revoke")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="create a key and print it (only this once)")
+    create.add_argument("--name", required=True, help="who or what will use the key")
+    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"])
+    key_actions.add_parser("list", help="list keys (never their secrets)")
+    revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("id")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
@@ -126,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed(settings))
     elif args.command == "neo4j":
         cmd_neo4j(settings, args.action)
+    elif args.command == "keys":
+        asyncio.run(_keys(settings, args))
     elif args.command == "export-schema":
         from graph.schema import schema
 

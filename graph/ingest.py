@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.cypher import setup, writes
@@ -16,8 +17,22 @@ BATCH = 1000
 class IngestReport:
     entities_written: int = 0
     entities_created: int = 0
+    entities_updated: int = 0
     relationships_written: int = 0
     relationships_created: int = 0
+    relationships_updated: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    def add(self, target: str, result: dict) -> None:
+        setattr(self, f"{target}_written", getattr(self, f"{target}_written") + result["written"])
+        setattr(self, f"{target}_created", getattr(self, f"{target}_created") + result["created"])
+        setattr(self, f"{target}_updated", getattr(self, f"{target}_updated") + result["updated"])
+        self.rejected += result["rejected"]
+
+
+def change_record(by: str, via: str) -> dict:
+    """Who writes, how, and when (UTC), as recorded on each Change node."""
+    return {"by": by, "via": via, "at": dt.datetime.now(dt.UTC)}
 
 
 async def ensure_schema(db: Database) -> None:
@@ -26,21 +41,23 @@ async def ensure_schema(db: Database) -> None:
     await db.write((setup.AWAIT_INDEXES, {}))
 
 
-async def ingest_document(db: Database, doc: dict[str, Any]) -> IngestReport:
+async def ingest_document(
+    db: Database, doc: dict[str, Any], by: str = "system", via: str = "ingest"
+) -> IngestReport:
     problems = check_document(doc)
     if problems:
         raise InvalidFacts(problems)
     source, entities, rels = to_rows(doc)
     report = IngestReport()
+    change = change_record(by, via)
     await db.write(writes.upsert_source(source))
     for kind, rows in entities.items():
         for i in range(0, len(rows), BATCH):
-            [res] = await db.write(writes.upsert_entities(kind, rows[i : i + BATCH]))
-            report.entities_written += res["written"]
-            report.entities_created += res["created"]
+            [res] = await db.write(writes.upsert_entities(kind, rows[i : i + BATCH], change))
+            report.add("entities", res)
     for rel_type, rows in rels.items():
         for i in range(0, len(rows), BATCH):
-            [res] = await db.write(writes.upsert_relationships(rel_type, rows[i : i + BATCH]))
-            report.relationships_written += res["written"]
-            report.relationships_created += res["created"]
+            cypher = writes.upsert_relationships(rel_type, rows[i : i + BATCH], change)
+            [res] = await db.write(cypher)
+            report.add("relationships", res)
     return report

@@ -21,5 +21,5 @@ async def load_seed(db: Database) -> list[IngestReport]:
     reports = []
     for path in seed_files():
         doc = json.loads(path.read_text(encoding="utf-8"))
-        reports.append(await ingest_document(db, doc))
+        reports.append(await ingest_document(db, doc, by="seed", via="seed"))
     return reports

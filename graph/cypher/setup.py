@@ -12,6 +12,10 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
         "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+        "CREATE CONSTRAINT change_id IF NOT EXISTS FOR (c:Change) REQUIRE c.id IS UNIQUE",
+        "CREATE INDEX change_subject IF NOT EXISTS FOR (c:Change) ON (c.subject)",
+        "CREATE INDEX change_object IF NOT EXISTS FOR (c:Change) ON (c.object)",
+        "CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (r:Redirect) REQUIRE r.id IS UNIQUE",
         f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "
         "ON EACH [n.name, n._search] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', "

@@ -1,7 +1,9 @@
 """Upserts for entities, relationships and sources, in batches (UNWIND + MERGE).
 
 Provenance is a list of `source|paragraph|locator` strings on each node and
-relationship; a repeated assertion adds nothing, a new source adds an entry.
+relationship; a repeated assertion adds nothing, a new source adds an entry. Every
+write that creates or alters something leaves a `Change` node (who, when, how, with the
+provenance it came with) in the same transaction; `history(id)` reads them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from graph.cypher.common import relationship_pattern
 from graph.db import Cypher
-from graph.domain import Kind
+from graph.domain import RELATIONSHIP_TYPES, Kind
 
 _ADD_PROVENANCE = (
     "coalesce({var}._prov, []) + [p IN row.prov WHERE NOT p IN coalesce({var}._prov, [])]"
@@ -24,41 +26,93 @@ def upsert_source(source: dict[str, Any]) -> Cypher:
     )
 
 
-def upsert_entities(kind: Kind, rows: list[dict[str, Any]]) -> Cypher:
-    """Rows: {id, name, aliases, search, props, prov}. All rows are of one kind, whose
-    label comes from the declared domain (an allow-list)."""
-    label = kind.label
+_CHANGE = (
+    "FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | "
+    "  CREATE (:Change {{id: randomUUID(), at: $at, by: $by, via: $via, "
+    "    action: CASE WHEN created THEN 'create' ELSE 'update' END, target: '{target}', "
+    "    subject: {subject}, object: {object}, type: {type}, provenance: row.prov}})) "
+)
+
+_COUNTS = (
+    "count(*) AS written, "
+    "sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, "
+    "sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS updated, "
+)
+
+
+def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, Any]) -> Cypher:
+    """Rows: {id, name, aliases, props, prov}, all of one kind, whose label comes from the
+    declared domain (an allow-list). `change` = {at, by, via} is recorded as a Change
+    node for every row that created or altered something.
+
+    A row whose id belongs to an entity of another kind is rejected, not relabelled.
+    Returns one row: written, created, updated, rejected [{id, reason}].
+    """
     query = (
         "UNWIND $rows AS row "
         "MERGE (n:Entity {id: row.id}) "
-        "ON CREATE SET n.created = true "
-        f"SET n:{label}, n.kind = $kind, n.name = row.name, "
-        "n.aliases = reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
-        "  CASE WHEN x IN a THEN a ELSE a + x END), "
-        "n += row.props, "
-        f"n._prov = {_ADD_PROVENANCE.format(var='n')} "
-        "SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
-        "WITH n, n.created AS created REMOVE n.created "
-        "RETURN count(*) AS written, sum(CASE WHEN created THEN 1 ELSE 0 END) AS created"
+        "ON CREATE SET n._new = true, n.kind = $kind "
+        "WITH row, n, n.kind = $kind AS ok "
+        "OPTIONAL CALL (row, n, ok) { "
+        "  WITH * WHERE ok "
+        "  WITH row, n, coalesce(n._new, false) AS created, properties(n) AS before "
+        f"  SET n:{kind.label}, n.name = row.name, "
+        "    n.aliases = reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
+        "      CASE WHEN x IN a THEN a ELSE a + x END), "
+        "    n += row.props, "
+        f"    n._prov = {_ADD_PROVENANCE.format(var='n')} "
+        "  SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
+        "  REMOVE n._new "
+        "  WITH row, n, created, created OR before <> properties(n) AS changed "
+        + _CHANGE.format(target="entity", subject="row.id", object="null", type="$kind")
+        + "  RETURN created, changed "
+        "} "
+        "RETURN " + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
+        "  reason: 'id ' + row.id + ' already belongs to a ' + n.kind + ', not a ' + $kind} "
+        "END) AS rejected"
     )
-    return query, {"rows": rows, "kind": kind.value}
+    return query, {"rows": rows, "kind": kind.value, **change}
 
 
-def upsert_relationships(rel_type: str, rows: list[dict[str, Any]]) -> Cypher:
-    """Rows: {from, to, props, prov}, all of one declared relationship type."""
+def upsert_relationships(
+    rel_type: str, rows: list[dict[str, Any]], change: dict[str, Any]
+) -> Cypher:
+    """Rows: {from, to, props, prov}, all of one declared relationship type. Rows whose
+    ends are missing or of kinds the type does not join are rejected with a reason."""
+    declared = RELATIONSHIP_TYPES[rel_type]
     pattern = relationship_pattern([rel_type])
     query = (
         "UNWIND $rows AS row "
-        "MATCH (a:Entity {id: row.from}) "
-        "MATCH (b:Entity {id: row.to}) "
-        f"MERGE (a)-[r{pattern}]->(b) "
-        "ON CREATE SET r.created = true "
-        "SET r += row.props, "
-        f"r._prov = {_ADD_PROVENANCE.format(var='r')} "
-        "WITH r, r.created AS created REMOVE r.created "
-        "RETURN count(*) AS written, sum(CASE WHEN created THEN 1 ELSE 0 END) AS created"
+        "OPTIONAL MATCH (a:Entity {id: row.from}) "
+        "OPTIONAL MATCH (b:Entity {id: row.to}) "
+        "WITH row, a, b, "
+        "  a IS NOT NULL AND b IS NOT NULL AND a.kind IN $fromKinds AND b.kind IN $toKinds AS ok "
+        "OPTIONAL CALL (row, a, b, ok) { "
+        "  WITH * WHERE ok "
+        f"  MERGE (a)-[r{pattern}]->(b) "
+        "  ON CREATE SET r._new = true "
+        "  WITH row, r, coalesce(r._new, false) AS created, properties(r) AS before "
+        "  SET r += row.props, "
+        f"    r._prov = {_ADD_PROVENANCE.format(var='r')} "
+        "  REMOVE r._new "
+        "  WITH row, r, created, created OR before <> properties(r) AS changed "
+        + _CHANGE.format(target="relationship", subject="row.from", object="row.to", type="$type")
+        + "  RETURN created, changed "
+        "} "
+        "RETURN " + _COUNTS + "collect(CASE WHEN NOT ok THEN {from: row.from, to: row.to, reason: "
+        "  CASE WHEN a IS NULL THEN 'no entity with id ' + row.from "
+        "       WHEN b IS NULL THEN 'no entity with id ' + row.to "
+        "       ELSE $type + ' cannot join a ' + a.kind + ' to a ' + b.kind END} "
+        "END) AS rejected"
     )
-    return query, {"rows": rows}
+    params = {
+        "rows": rows,
+        "type": rel_type,
+        "fromKinds": [k.value for k in declared.sources],
+        "toKinds": [k.value for k in declared.targets],
+        **change,
+    }
+    return query, params
 
 
 def graph_counts() -> Cypher:
