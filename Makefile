@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup neo4j web lint schema clean
+.PHONY: run test setup neo4j web chromium lint schema clean
 
 run: setup
 	$(PY) -m graph.cli run
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP) neo4j web
@@ -24,9 +24,21 @@ $(STAMP): pyproject.toml
 neo4j: $(STAMP)
 	@if [ -z "$$NEO4J_URI" ]; then $(PY) -m graph.cli neo4j build; fi
 
-# GraphiQL's assets, from the npm registry, served by the service itself.
+# GraphiQL's and the explorer's assets, from the npm registry, served by the service itself.
 web:
 	@bash scripts/vendor_web.sh
+
+# The browser tests (tests/browser) drive Debian's Chromium; Playwright downloads none.
+# Part of `make test` only: `make run` needs no browser.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "make: /usr/bin/chromium is missing; the browser tests need it: run 'apt-get install -y chromium' as root" >&2; exit 1; \
+	  fi; \
+	  echo "make: installing Debian's chromium for the browser tests ..."; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+	    || { echo "make: could not install chromium with apt-get" >&2; exit 1; }; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check graph seed tests

@@ -1,8 +1,9 @@
-"""The command line: run (Neo4j + seed + serve), serve, seed, neo4j start/stop, export-schema.
+"""The command line: run (Neo4j + seed + serve), serve, seed, neo4j start/stop, export-schema, keys.
 
 python -m graph.cli run            # what `make run` does
 python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
 python -m graph.cli seed           # load the seed graph into the configured Neo4j
+python -m graph.cli ingest FILE... # check and write files of facts (JSON Lines, CSV)
 python -m graph.cli export-schema  # print the SDL (schema.graphql)
 python -m graph.cli keys create --name NAME --role editor   # print a new API key, once
 python -m graph.cli keys list | keys revoke ID
@@ -16,7 +17,9 @@ import logging
 import signal
 import sys
 import time
+from pathlib import Path
 
+from graph.auth.roles import ROLE_NAMES
 from graph.settings import Settings
 
 log = logging.getLogger("graph")
@@ -113,6 +116,8 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> None:
     from graph.db import Database
     from graph.errors import GraphError
 
+    # The driver's retry warnings would bury the one line that matters here.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     db = Database(settings)
     try:
         if not await db.ping():
@@ -131,18 +136,26 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> None:
             print(created.token, flush=True)
         elif args.action == "revoke":
             key = await keys.revoke_key(db, args.id)
-            _say(f"Revoked API key {key.id} ({key.name}) at {key.revoked_at:%Y-%m-%d %H:%M:%S} UTC")
+            _say(f"Revoked API key {key.id} ({key.name}) at {key.revoked_at.isoformat()}")
         elif args.action == "list":
             for key in await keys.list_keys(db):
-                state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-                print(
-                    f"{key.id}  {key.role:<6}  {key.created_at:%Y-%m-%d %H:%M}  "
-                    f"{state:<24}  {key.name}"
-                )
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                created = f"{key.created_at:%Y-%m-%d}"
+                print(f"{key.id}  {key.role:<6}  {created}  {state:<18}  {key.name}")
     except GraphError as exc:
         raise SystemExit(exc.message) from exc
     finally:
         await db.close()
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -153,12 +166,26 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("seed", help="load the seed graph (idempotent)")
     neo = sub.add_parser("neo4j", help="manage the local Neo4j")
     neo.add_argument("action", choices=["build", "start", "stop", "status"])
+    ingest = sub.add_parser(
+        "ingest", help="check files of facts (JSON Lines, CSV) and write them, in batches"
+    )
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument(
+        "--skip-invalid", action="store_true", help="write the valid rows, report the others"
+    )
+    ingest.add_argument(
+        "--batch-size", type=_positive, default=5000, metavar="N", help="rows per transaction"
+    )
+    ingest.add_argument(
+        "--source-file", type=Path, metavar="F", help="JSON: a source, or a list of them"
+    )
+    ingest.add_argument("--by", help="who the history records (default cli:$USER)")
     sub.add_parser("export-schema", help="print the GraphQL SDL")
     keys = sub.add_parser("keys", help="API keys: create, list, revoke")
     key_actions = keys.add_subparsers(dest="action", required=True)
     create = key_actions.add_parser("create", help="create a key and print it (only this once)")
     create.add_argument("--name", required=True, help="who or what will use the key")
-    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"])
+    create.add_argument("--role", required=True, choices=ROLE_NAMES)
     key_actions.add_parser("list", help="list keys (never their secrets)")
     revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id")
@@ -176,6 +203,19 @@ def main(argv: list[str] | None = None) -> None:
         cmd_neo4j(settings, args.action)
     elif args.command == "keys":
         asyncio.run(_keys(settings, args))
+    elif args.command == "ingest":
+        from graph.bulk import command
+
+        sys.exit(
+            command.run(
+                settings,
+                args.files,
+                batch_size=args.batch_size,
+                skip_invalid=args.skip_invalid,
+                source_file=args.source_file,
+                by=args.by,
+            )
+        )
     elif args.command == "export-schema":
         from graph.schema import schema
 

@@ -7,18 +7,22 @@ the project's errors here and nowhere else (see `graph.errors`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, LiteralString
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, LiteralString, TypeVar
 
 from graph.errors import BadUserInput, GraphError, QueryTimeout, ServiceUnavailable
 from graph.settings import Settings
-from neo4j import AsyncGraphDatabase, Query, RoutingControl
+from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
 from neo4j import exceptions as neo
 
 log = logging.getLogger(__name__)
 
 Cypher = tuple[LiteralString, dict[str, Any]]
+T = TypeVar("T")
+_WRITE_ATTEMPTS = 12
 
 _TIMEOUT_CODES = {
     "Neo.ClientError.Transaction.TransactionTimedOut",
@@ -64,6 +68,42 @@ class Database:
             return False
         return True
 
+    async def transaction(
+        self, work: Callable[[Transaction], Awaitable[T]], timeout: float | None = None
+    ) -> T:
+        """Run `work` in one write transaction: all its statements commit together or not
+        at all. Transient failures (deadlocks between concurrent writers) are retried with
+        backoff, the whole unit of work again. `timeout` (seconds) replaces QUERY_TIMEOUT_S
+        for long units of work, such as a bulk ingestion batch."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                async with self.driver.session(database=self.database) as session:
+                    tx = await session.begin_transaction(
+                        timeout=timeout or self.settings.query_timeout_s
+                    )
+                    try:
+                        result = await work(Transaction(tx, self.listeners))
+                        await tx.commit()
+                        return result
+                    finally:
+                        if not tx.closed():
+                            await tx.close()  # rolls back whatever did not commit
+            except neo.TransientError as exc:
+                if attempt == _WRITE_ATTEMPTS - 1 or exc.code in _TIMEOUT_CODES:
+                    raise _translate(exc) from exc
+                await asyncio.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random()))
+            except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
+                raise ServiceUnavailable(
+                    "The graph database is unreachable right now; try again shortly."
+                ) from exc
+            except neo.Neo4jError as exc:
+                raise _translate(exc) from exc
+            except neo.DriverError as exc:
+                raise ServiceUnavailable(
+                    "The graph database did not answer in time; try again shortly."
+                ) from exc
+        raise AssertionError("unreachable")
+
     async def _run(self, cypher: Cypher, routing: RoutingControl) -> list[dict[str, Any]]:
         text, params = cypher
         for listener in self.listeners:
@@ -86,6 +126,21 @@ class Database:
                 "The graph database did not answer in time; try again shortly."
             ) from exc
         return [_native(record.data()) for record in records]
+
+
+class Transaction:
+    """The statements of one unit of work (see `Database.transaction`)."""
+
+    def __init__(self, tx: AsyncTransaction, listeners: list) -> None:
+        self._tx = tx
+        self._listeners = listeners
+
+    async def run(self, cypher: Cypher) -> list[dict[str, Any]]:
+        text, params = cypher
+        for listener in self._listeners:
+            listener(text, params)
+        result = await self._tx.run(text, params)
+        return [_native(record.data()) async for record in result]
 
 
 def _native(value: Any) -> Any:

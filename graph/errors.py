@@ -3,6 +3,8 @@
     GraphError
     ├── BadUserInput            BAD_USER_INPUT: an argument out of range or malformed
     ├── NotFound                NOT_FOUND: a named thing that does not exist
+    ├── Unauthenticated         UNAUTHENTICATED: a bad token, or none where one is needed
+    ├── Forbidden               FORBIDDEN: a valid token whose role is too low
     └── ServiceUnavailable      SERVICE_UNAVAILABLE: Neo4j cannot be reached right now
         └── QueryTimeout        SERVICE_UNAVAILABLE: a query ran past its time budget
 
@@ -33,6 +35,14 @@ class BadUserInput(GraphError):
 
 class NotFound(GraphError):
     code = "NOT_FOUND"
+
+
+class Unauthenticated(GraphError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GraphError):
+    code = "FORBIDDEN"
 
 
 class ServiceUnavailable(GraphError):

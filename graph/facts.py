@@ -1,7 +1,10 @@
-"""Facts as data (a source, entities, relationships), checked against the declared domain.
+"""Facts as data (sources, entities, relationships), checked against the declared domain.
 
-`check_document` returns every problem at once, so a bad file is reported whole and
-nothing is written; `to_rows` turns a checked document into rows for the upserts.
+Each record is checked on its own (`check_source`, `check_entity`, `check_relationship`,
+then `check_endpoints` once every entity is known), returning reasons rather than raising,
+so a bad file is reported whole and nothing is written. `check_document` applies them to
+one document (the seed's format: a source, its entities and relationships); `entity_row`
+and `relationship_row` turn a checked record into a row for the upserts.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from graph.domain import (
@@ -26,6 +30,24 @@ from graph.domain import (
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCATORS = {"headline", "byline", "dateline", "caption"}
+
+ENTITY_FIELDS = frozenset({"id", "kind", "name", "aliases", "properties", "provenance"})
+RELATIONSHIP_FIELDS = frozenset({"from", "type", "to", "properties", "provenance"})
+PROVENANCE_FIELDS = frozenset({"source", "paragraph", "locator"})
+SOURCE_PROPERTIES: dict[str, str] = {
+    "title": STRING,
+    "publisher": STRING,
+    "publishedOn": DATE,
+    "authors": STRINGS,
+    "editors": STRINGS,
+    "url": STRING,
+    "section": STRING,
+}
+KIND_NAMES = [k.value for k in Kind]
+# Every property a kind may carry: the common ones and its own.
+DECLARED: dict[Kind, dict[str, str]] = {
+    kind: {**COMMON_PROPERTIES, **KIND_PROPERTIES[kind]} for kind in Kind
+}
 
 
 class InvalidFacts(ValueError):
@@ -54,86 +76,142 @@ def _type_ok(kind: str, value: Any) -> bool:
     return False
 
 
-def _check_properties(where: str, props: Any, allowed: dict[str, str]) -> list[str]:
+def _check_properties(props: Any, allowed: dict[str, str]) -> list[str]:
     if not isinstance(props, dict):
-        return [f"{where}: properties must be an object"]
+        return ["properties must be an object"]
     problems = []
     for key, value in props.items():
         if key not in allowed:
-            problems.append(
-                f"{where}: property {key!r} is not declared; allowed: {sorted(allowed)}"
-            )
+            problems.append(f"property {key!r} is not declared; allowed: {sorted(allowed)}")
         elif value is not None and not _type_ok(allowed[key], value):
-            problems.append(f"{where}: property {key!r} must be {allowed[key]}, got {value!r}")
+            problems.append(f"property {key!r} must be {allowed[key]}, got {value!r}")
     return problems
 
 
-def _check_provenance(where: str, prov: Any) -> list[str]:
+def _check_provenance(prov: Any) -> list[str]:
     if not isinstance(prov, list) or not prov:
-        return [f"{where}: provenance must be a non-empty list"]
+        return ["provenance must be a non-empty list"]
     problems = []
     for entry in prov:
-        para, loc = (entry or {}).get("paragraph"), (entry or {}).get("locator")
+        if not isinstance(entry, dict):
+            problems.append(f"a provenance entry must be an object, got {entry!r}")
+            continue
+        para, loc, source = entry.get("paragraph"), entry.get("locator"), entry.get("source")
+        unknown = set(entry) - PROVENANCE_FIELDS
+        if unknown:
+            problems.append(
+                f"provenance fields {sorted(unknown)} are not known; "
+                f"an entry has {sorted(PROVENANCE_FIELDS)}"
+            )
         if para is None and loc is None:
-            problems.append(f"{where}: a provenance entry needs a paragraph or a locator")
-        if para is not None and (not isinstance(para, int) or para < 1):
-            problems.append(f"{where}: paragraph must be a positive integer, got {para!r}")
+            problems.append("a provenance entry needs a paragraph or a locator")
+        if para is not None and (not isinstance(para, int) or isinstance(para, bool) or para < 1):
+            problems.append(f"paragraph must be a positive integer, got {para!r}")
         if loc is not None and (not isinstance(loc, str) or not loc.strip()):
-            problems.append(f"{where}: locator must be a non-empty string")
+            problems.append("locator must be a non-empty string")
+        if source is not None and not (isinstance(source, str) and SLUG.match(source)):
+            problems.append(f"provenance source must be a source id (a slug), got {source!r}")
+    return problems
+
+
+def _unknown_fields(record: dict[str, Any], allowed: frozenset[str]) -> list[str]:
+    unknown = set(record) - allowed
+    if not unknown:
+        return []
+    return [f"fields {sorted(unknown)} are not known; a record has {sorted(allowed)}"]
+
+
+def check_source(source: Any) -> list[str]:
+    if not isinstance(source, dict):
+        return ["a source must be an object"]
+    problems = []
+    if not SLUG.match(str(source.get("id", ""))):
+        problems.append("id must be a lowercase slug")
+    if not source.get("title"):
+        problems.append("title is required")
+    rest = {k: v for k, v in source.items() if k != "id"}
+    return problems + _check_properties(rest, SOURCE_PROPERTIES)
+
+
+def check_entity(ent: Any) -> list[str]:
+    """What is wrong with one entity record on its own (its id, kind, name, aliases,
+    properties and provenance)."""
+    if not isinstance(ent, dict):
+        return ["an entity must be an object"]
+    if not SLUG.match(str(ent.get("id", ""))):
+        return ["id must be a lowercase slug like 'bank-of-beijing'"]
+    try:
+        kind = Kind(ent.get("kind"))
+    except ValueError:
+        return [f"kind must be one of {KIND_NAMES}, got {ent.get('kind')!r}"]
+    problems = _unknown_fields(ent, ENTITY_FIELDS)
+    if not isinstance(ent.get("name"), str) or not ent["name"].strip():
+        problems.append("name is required")
+    aliases = ent.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        problems.append("aliases must be a list of strings")
+    problems += _check_properties(ent.get("properties", {}), DECLARED[kind])
+    problems += _check_provenance(ent.get("provenance"))
+    return problems
+
+
+def check_relationship(rel: Any) -> list[str]:
+    """What is wrong with one relationship record on its own; its ends are checked by
+    `check_endpoints` once every entity is known."""
+    if not isinstance(rel, dict):
+        return ["a relationship must be an object"]
+    rtype = RELATIONSHIP_TYPES.get(rel.get("type") or "")
+    if rtype is None:
+        return [f"type must be one of {sorted(RELATIONSHIP_TYPES)}, got {rel.get('type')!r}"]
+    problems = _unknown_fields(rel, RELATIONSHIP_FIELDS)
+    for end in ("from", "to"):
+        if not isinstance(rel.get(end), str) or not rel[end]:
+            problems.append(f"{end} must be an entity id")
+    problems += _check_properties(rel.get("properties", {}), rtype.properties)
+    problems += _check_provenance(rel.get("provenance"))
+    return problems
+
+
+def check_endpoints(rel: dict[str, Any], kinds: Mapping[str, Kind | None]) -> list[str]:
+    """`kinds`: every known entity id, with its kind (None when known to exist but of an
+    unknown kind)."""
+    rtype = RELATIONSHIP_TYPES[rel["type"]]
+    problems = []
+    for end, allowed_kinds in (("from", rtype.sources), ("to", rtype.targets)):
+        entity_id = rel.get(end)
+        if entity_id not in kinds:
+            problems.append(f"unknown {end} entity {entity_id!r}")
+            continue
+        kind = kinds[entity_id]
+        if kind is not None and kind not in allowed_kinds:
+            problems.append(
+                f"{rtype.name} {end} must be one of "
+                f"{[k.value for k in allowed_kinds]}, not {kind.value}"
+            )
     return problems
 
 
 def check_document(doc: dict[str, Any], known_ids: set[str] | None = None) -> list[str]:
-    problems: list[str] = []
-    source = doc.get("source") or {}
-    if not SLUG.match(str(source.get("id", ""))):
-        problems.append("source.id must be a lowercase slug")
-    if not source.get("title"):
-        problems.append("source.title is required")
-    if source.get("publishedOn") is not None and not _type_ok(DATE, source["publishedOn"]):
-        problems.append("source.publishedOn must be an ISO date")
-
-    kinds: dict[str, Kind] = {}
+    """Every problem of a document, each prefixed by where it is (`entities[3] (id)`).
+    `known_ids`: entities that exist already, which relationships may join."""
+    problems = [f"source: {p}" for p in check_source(doc.get("source") or {})]
+    kinds: dict[str, Kind | None] = dict.fromkeys(known_ids or ())
+    seen: set[str] = set()
     for i, ent in enumerate(doc.get("entities", [])):
         where = f"entities[{i}] ({ent.get('id')})"
-        if not SLUG.match(str(ent.get("id", ""))):
-            problems.append(f"{where}: id must be a lowercase slug like 'bank-of-beijing'")
-            continue
-        if ent["id"] in kinds:
+        found = check_entity(ent)
+        problems += [f"{where}: {p}" for p in found]
+        if ent.get("id") in seen:
             problems.append(f"{where}: duplicate id")
-        try:
-            kind = Kind(ent.get("kind"))
-        except ValueError:
-            problems.append(f"{where}: kind must be one of {[k.value for k in Kind]}")
-            continue
-        kinds[ent["id"]] = kind
-        if not isinstance(ent.get("name"), str) or not ent["name"].strip():
-            problems.append(f"{where}: name is required")
-        aliases = ent.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            problems.append(f"{where}: aliases must be a list of strings")
-        allowed = {**COMMON_PROPERTIES, **KIND_PROPERTIES[kind]}
-        problems += _check_properties(where, ent.get("properties", {}), allowed)
-        problems += _check_provenance(where, ent.get("provenance"))
-
+        seen.add(ent.get("id"))
+        if ent.get("kind") in KIND_NAMES and SLUG.match(str(ent.get("id", ""))):
+            kinds[ent["id"]] = Kind(ent["kind"])
     for i, rel in enumerate(doc.get("relationships", [])):
         where = f"relationships[{i}] ({rel.get('from')} -{rel.get('type')}-> {rel.get('to')})"
-        rtype = RELATIONSHIP_TYPES.get(rel.get("type", ""))
-        if rtype is None:
-            problems.append(f"{where}: type must be one of {sorted(RELATIONSHIP_TYPES)}")
-            continue
-        for end, allowed_kinds in (("from", rtype.sources), ("to", rtype.targets)):
-            kind = kinds.get(rel.get(end))
-            if kind is None:
-                if known_ids is None or rel.get(end) not in known_ids:
-                    problems.append(f"{where}: unknown {end} entity {rel.get(end)!r}")
-            elif kind not in allowed_kinds:
-                problems.append(
-                    f"{where}: {rtype.name} {end} must be one of "
-                    f"{[k.value for k in allowed_kinds]}, not {kind.value}"
-                )
-        problems += _check_properties(where, rel.get("properties", {}), rtype.properties)
-        problems += _check_provenance(where, rel.get("provenance"))
+        found = check_relationship(rel)
+        if rel.get("type") in RELATIONSHIP_TYPES:
+            found += check_endpoints(rel, kinds)
+        problems += [f"{where}: {p}" for p in found]
     return problems
 
 
@@ -146,39 +224,51 @@ def _coerce(props: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _prov(source_id: str, entries: list[dict[str, Any]]) -> list[str]:
-    return [f"{source_id}|{e.get('paragraph') or ''}|{e.get('locator') or ''}" for e in entries]
+def provenance_entries(entries: list[dict[str, Any]], default_source: str | None) -> list[str]:
+    """Provenance as stored: `source|paragraph|locator` strings."""
+    return [
+        f"{e.get('source') or default_source}|{e.get('paragraph') or ''}|{e.get('locator') or ''}"
+        for e in entries
+    ]
+
+
+def source_row(source: dict[str, Any]) -> dict[str, Any]:
+    row = {k: v for k, v in source.items() if v is not None}
+    if row.get("publishedOn"):
+        row["publishedOn"] = dt.date.fromisoformat(row["publishedOn"])
+    return row
+
+
+def entity_row(ent: dict[str, Any], default_source: str | None = None) -> dict[str, Any]:
+    """A checked entity as a row for `writes.upsert_entities`."""
+    return {
+        "id": ent["id"],
+        "name": ent["name"].strip(),
+        "aliases": list(dict.fromkeys(a.strip() for a in ent.get("aliases") or ())),
+        "props": _coerce(ent.get("properties") or {}, DECLARED[Kind(ent["kind"])]),
+        "prov": provenance_entries(ent["provenance"], default_source),
+    }
+
+
+def relationship_row(rel: dict[str, Any], default_source: str | None = None) -> dict[str, Any]:
+    """A checked relationship as a row for `writes.upsert_relationships`."""
+    declared = RELATIONSHIP_TYPES[rel["type"]].properties
+    return {
+        "from": rel["from"],
+        "to": rel["to"],
+        "props": _coerce(rel.get("properties") or {}, declared),
+        "prov": provenance_entries(rel["provenance"], default_source),
+    }
 
 
 def to_rows(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[Kind, list], dict[str, list]]:
     """(source properties, entity rows by kind, relationship rows by type)."""
-    source = dict(doc["source"])
-    if source.get("publishedOn"):
-        source["publishedOn"] = dt.date.fromisoformat(source["publishedOn"])
-    source = {k: v for k, v in source.items() if v is not None}
+    source = source_row(doc["source"])
     sid = source["id"]
     entities: dict[Kind, list] = defaultdict(list)
     for ent in doc.get("entities", []):
-        kind = Kind(ent["kind"])
-        declared = {**COMMON_PROPERTIES, **KIND_PROPERTIES[kind]}
-        entities[kind].append(
-            {
-                "id": ent["id"],
-                "name": ent["name"].strip(),
-                "aliases": list(dict.fromkeys(a.strip() for a in ent.get("aliases", []))),
-                "props": _coerce(ent.get("properties", {}), declared),
-                "prov": _prov(sid, ent["provenance"]),
-            }
-        )
+        entities[Kind(ent["kind"])].append(entity_row(ent, sid))
     rels: dict[str, list] = defaultdict(list)
     for rel in doc.get("relationships", []):
-        declared = RELATIONSHIP_TYPES[rel["type"]].properties
-        rels[rel["type"]].append(
-            {
-                "from": rel["from"],
-                "to": rel["to"],
-                "props": _coerce(rel.get("properties", {}), declared),
-                "prov": _prov(sid, rel["provenance"]),
-            }
-        )
+        rels[rel["type"]].append(relationship_row(rel, sid))
     return source, entities, rels

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +17,39 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    # Strict: a typo must not silently leave a security switch off.
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SystemExit(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _pem(raw: str) -> str:
+    """JWT_RS256_PUBLIC_KEY is the PEM text itself (newlines may be written as \\n) or a path
+    to a PEM file."""
+    raw = raw.strip()
+    if not raw or raw.startswith("-----BEGIN"):
+        return raw.replace("\\n", "\n")
+    try:
+        return Path(raw).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"JWT_RS256_PUBLIC_KEY: cannot read {raw!r} ({exc.strerror})") from exc
+
+
+def _check_jwt(settings: Settings) -> None:
+    # RFC 7518 section 3.2: an HS256 key has at least 256 bits.
+    if settings.jwt_hs256_secret and len(settings.jwt_hs256_secret.encode()) < 32:
+        raise SystemExit("JWT_HS256_SECRET must be at least 32 bytes long")
+    # A token minted for another service must not open this one.
+    if settings.accepts_jwt and not settings.jwt_audience:
+        raise SystemExit("JWT_AUDIENCE must be set when a JWT key is")
 
 
 @dataclass(frozen=True)
@@ -40,6 +73,13 @@ class Settings:
     debug: bool
     # Fetch each root field's whole selection in one query (off only to compare answers).
     prefetch: bool
+    # Access control (graph/auth): reads are open unless this is on; writes always need a role.
+    read_requires_token: bool = False
+    jwt_hs256_secret: str = field(default="", repr=False)
+    jwt_rs256_public_key: str = ""  # PEM text
+    jwt_audience: str = ""
+    jwt_issuer: str = ""
+    jwt_role_claim: str = "role"
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -49,10 +89,14 @@ class Settings:
     def bolt_uri(self) -> str:
         return self.neo4j_uri or f"bolt://127.0.0.1:{self.local_bolt_port}"
 
+    @property
+    def accepts_jwt(self) -> bool:
+        return bool(self.jwt_hs256_secret or self.jwt_rs256_public_key)
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        return cls(
+        settings = cls(
             neo4j_uri=env.get("NEO4J_URI", "").strip(),
             neo4j_username=env.get("NEO4J_USERNAME", "neo4j"),
             neo4j_password=env.get("NEO4J_PASSWORD", ""),
@@ -68,4 +112,12 @@ class Settings:
             pool_size=_int(env, "NEO4J_POOL_SIZE", 50),
             debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
             prefetch=env.get("PREFETCH", "1").lower() not in {"0", "false", "no"},
+            read_requires_token=_flag(env, "READ_REQUIRES_TOKEN", False),
+            jwt_hs256_secret=env.get("JWT_HS256_SECRET", ""),
+            jwt_rs256_public_key=_pem(env.get("JWT_RS256_PUBLIC_KEY", "")),
+            jwt_audience=env.get("JWT_AUDIENCE", "").strip(),
+            jwt_issuer=env.get("JWT_ISSUER", "").strip(),
+            jwt_role_claim=env.get("JWT_ROLE_CLAIM", "").strip() or "role",
         )
+        _check_jwt(settings)
+        return settings

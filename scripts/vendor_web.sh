@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor the GraphiQL playground's browser assets into graph/static/vendor/.
+# Vendor the browser assets of the GraphiQL playground and the graph explorer
+# (/explore, Cytoscape.js) into graph/static/vendor/.
 #
 # Run from the repository root (`make setup` does). The assets come from the
 # npm registry via web/package-lock.json; at run time the service serves them
@@ -23,6 +24,7 @@ FILES=(
   "react-dom/umd/react-dom.production.min.js:react-dom.min.js"
   "graphiql/graphiql.min.js:graphiql.min.js"
   "graphiql/graphiql.min.css:graphiql.min.css"
+  "cytoscape/dist/cytoscape.min.js:cytoscape.min.js"
 )
 
 die() {
@@ -56,7 +58,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 if ! npm ci --no-audit --no-fund --loglevel=error --prefix "$WEB" >"$log" 2>&1; then
   cat "$log" >&2
-  die "'npm ci --prefix web' failed (see npm output above); the GraphiQL assets were NOT vendored"
+  die "'npm ci --prefix web' failed (see npm output above); the web assets were NOT vendored"
 fi
 
 rm -f "$STAMP"

@@ -1,13 +1,15 @@
-"""Loads the seed facts (seed/*.json) into Neo4j: constraints and indexes first, then
-MERGEs in batches. Loading twice changes nothing."""
+"""Loads the seed facts (seed/*.json) into Neo4j through the same path as bulk files
+(graph.bulk): constraints and indexes first, every fact checked, then MERGEs in batches.
+Loading twice changes nothing."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from graph.bulk.document import write_document
 from graph.db import Database
-from graph.ingest import IngestReport, ensure_schema, ingest_document
+from graph.ingest import IngestReport
 
 SEED_DIR = Path(__file__).resolve().parent
 
@@ -17,9 +19,8 @@ def seed_files() -> list[Path]:
 
 
 async def load_seed(db: Database) -> list[IngestReport]:
-    await ensure_schema(db)
     reports = []
     for path in seed_files():
         doc = json.loads(path.read_text(encoding="utf-8"))
-        reports.append(await ingest_document(db, doc, by="seed", via="seed"))
+        reports.append(await write_document(db, doc, by="seed", via="seed"))
     return reports

@@ -7,10 +7,17 @@ from graph.cypher.plan import Plan
 from graph.cypher.projection import project
 from graph.db import Cypher
 
+# An id merged into another entity keeps resolving, to the survivor.
+RESOLVE_ID = (
+    "CALL () {{ MATCH (n:Entity {{id: {p}}}) RETURN n "
+    "UNION MATCH (:Redirect {{id: {p}}})-[:MERGED_INTO]->(n:Entity) RETURN n }} "
+)
+
 
 def entity_by_id(entity_id: str, plan: Plan | None = None) -> Cypher:
     params: dict = {"id": entity_id}
-    return f"MATCH (n:Entity {{id: $id}}) RETURN {project('n', plan, params)} AS node", params
+    query = RESOLVE_ID.format(p="$id") + f"RETURN {project('n', plan, params)} AS node LIMIT 1"
+    return query, params
 
 
 def entities_by_ids(ids: list[str]) -> Cypher:
@@ -48,4 +55,13 @@ def sources_by_ids(ids: list[str]) -> Cypher:
     return (
         "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN properties(s) AS source",
         {"ids": ids},
+    )
+
+
+def relationship_between(from_id: str, rel_type: str, to_id: str) -> Cypher:
+    pattern = relationship_pattern([rel_type])
+    return (
+        f"MATCH (a:Entity {{id: $from}})-[r{pattern}]->(b:Entity {{id: $to}}) "
+        "RETURN properties(a) AS a, properties(r) AS r, properties(b) AS b",
+        {"from": from_id, "to": to_id},
     )

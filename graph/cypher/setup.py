@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph.cypher.auth import API_KEY_CONSTRAINT
 from graph.cypher.search import INDEX_NAME
 from graph.domain import LABELS
 
@@ -12,6 +13,7 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
         "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+        API_KEY_CONSTRAINT,
         "CREATE CONSTRAINT change_id IF NOT EXISTS FOR (c:Change) REQUIRE c.id IS UNIQUE",
         "CREATE INDEX change_subject IF NOT EXISTS FOR (c:Change) ON (c.subject)",
         "CREATE INDEX change_object IF NOT EXISTS FOR (c:Change) ON (c.object)",

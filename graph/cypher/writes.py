@@ -19,9 +19,12 @@ _ADD_PROVENANCE = (
 )
 
 
-def upsert_source(source: dict[str, Any]) -> Cypher:
+def upsert_source(source: dict[str, Any], overwrite: bool = True) -> Cypher:
+    """With `overwrite` false the source is only created on first use: later mentions of
+    the same id never rewrite its title or authors."""
+    setter = "SET s += $props" if overwrite else "ON CREATE SET s += $props"
     return (
-        "MERGE (s:Source {id: $id}) SET s += $props RETURN s.id AS id",
+        f"MERGE (s:Source {{id: $id}}) {setter} RETURN s.id AS id",
         {"id": source["id"], "props": {k: v for k, v in source.items() if k != "id"}},
     )
 
@@ -89,6 +92,9 @@ def upsert_relationships(
         "  a IS NOT NULL AND b IS NOT NULL AND a.kind IN $fromKinds AND b.kind IN $toKinds AS ok "
         "OPTIONAL CALL (row, a, b, ok) { "
         "  WITH * WHERE ok "
+        # Writing to the start node takes its lock until commit, so concurrent writers of
+        # the same relationship queue up instead of both creating it.
+        "  SET a._lock = true REMOVE a._lock "
         f"  MERGE (a)-[r{pattern}]->(b) "
         "  ON CREATE SET r._new = true "
         "  WITH row, r, coalesce(r._new, false) AS created, properties(r) AS before "

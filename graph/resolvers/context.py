@@ -1,4 +1,5 @@
-"""Per-request context: the shared database and request-scoped batch loaders.
+"""Per-request context: the shared database, who is asking, and request-scoped batch
+loaders.
 
 The loaders batch lookups made by sibling fields (every parent's relationships at one
 level of the response) into one query each.
@@ -12,6 +13,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph.auth.roles import ANONYMOUS, Principal
 from graph.cypher import entities as q
 from graph.db import Database
 
@@ -24,6 +26,8 @@ class Context:
     request: Any = None
     response: Any = None
     prefetch: bool = True
+    # Authenticated once per request by GraphQLApp.get_context (graph.auth).
+    principal: Principal = ANONYMOUS
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
 

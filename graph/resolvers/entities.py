@@ -11,8 +11,10 @@ from graph.types.entities import Entity, to_entity
 from graph.types.values import Source
 
 
-async def find_entity(info: Info, entity_id: str) -> Entity | None:
-    rows = await info.context.db.read(q.entity_by_id(entity_id, plan_for(info)))
+async def find_entity(info: Info, entity_id: str, path: tuple[str, ...] = ()) -> Entity | None:
+    """The entity with this id (or merged into another under it), shaped for the
+    selection found at `path` below the current field."""
+    rows = await info.context.db.read(q.entity_by_id(entity_id, plan_for(info, path)))
     return to_entity(rows[0]["node"]) if rows else None
 
 

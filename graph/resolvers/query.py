@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.resolvers import analytics, collection_fields, entities, graph, paths, search
+from graph.resolvers import analytics, collection_fields, entities, graph, paths, search, writing
 from graph.types.analytics import (
     AgreementGrouping,
     AgreementTotal,
@@ -19,6 +19,7 @@ from graph.types.analytics import (
 )
 from graph.types.entities import Entity
 from graph.types.graph import Path, SearchHit, Subgraph
+from graph.types.mutations import Change
 from graph.types.values import EntityKind, Source
 
 
@@ -291,6 +292,18 @@ class Query:
     ) -> list[TimelineEntry]:
         entity_id = str(id) if id is not None else None
         return await analytics.timeline(info, entity_id, hops, from_, to, first)
+
+    @strawberry.field(
+        description="Changes to an entity and its relationships, newest first, each with "
+        "who made it, when, and its provenance."
+    )
+    async def history(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Entity id.")],
+        first: Annotated[int, strawberry.argument(description="At most this many (1-500).")] = 50,
+    ) -> list[Change]:
+        return await writing.history(info, str(id), first)
 
 
 def _values(kinds: list[EntityKind] | None) -> list[str] | None:

@@ -18,6 +18,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLIncludeDirective,
     GraphQLSkipDirective,
+    GraphQLUnionType,
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
@@ -204,7 +205,8 @@ def plan_for(info: Info, path: tuple[str, ...] = ()) -> Plan:
     raw = info._raw_info
     gtype = get_named_type(raw.return_type)
     for step in path:
-        gtype = get_named_type(gtype.fields[step].type)
+        members = gtype.types if isinstance(gtype, GraphQLUnionType) else [gtype]
+        gtype = next(get_named_type(t.fields[step].type) for t in members if step in t.fields)
     for node in raw.field_nodes:
         selections = [node.selection_set]
         for step in path:

@@ -1,0 +1,11 @@
+"""Bulk ingestion: files of facts (JSON Lines, CSV) checked whole, then written in batches.
+
+    files ──read──▶ records ──check (every row, before any write)──▶ problems | rows
+          ──batches of rows, ids mapped through redirects──▶ one transaction per batch
+
+`jsonl` and `csvfile` read files into `records`; `check` holds every row against the
+declared domain (graph/facts.py) and against what the graph already has; `writer` sends a
+batch through the upserts of graph/cypher/writes.py; `ingestion` runs the whole; the seed's
+JSON document takes the same path (`document`); `command` is `python -m graph.cli ingest`.
+See README.md, "Bulk ingestion".
+"""

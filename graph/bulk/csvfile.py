@@ -1,0 +1,152 @@
+"""CSV files of entities or of relationships; the header says which.
+
+    id,kind,name,aliases,source,paragraph,locator[,<property>...]     entities
+    from,type,to,source,paragraph,locator[,<property>...]              relationships
+
+Any declared property (graph/domain.py) may be a column of its own, typed by the row's
+kind or relationship type: int, float, bool (true/false, 1/0, yes/no), date (ISO),
+string[] (`|`-separated). An empty cell is an absent value. `aliases` is `|`-separated.
+Each row has one provenance entry: `source`, and `paragraph` or `locator`.
+A cell that does not read as its type is passed on as text, and the domain check
+(graph/facts.py) reports it with the type it should have had.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from graph.bulk.records import ENTITY, RELATIONSHIP, Problem, Record
+from graph.domain import BOOL, FLOAT, INT, RELATIONSHIP_TYPES, STRINGS, Kind
+from graph.facts import DECLARED, KIND_NAMES
+
+PROVENANCE_COLUMNS = ("source", "paragraph", "locator")
+ENTITY_COLUMNS = ("id", "kind", "name", "aliases", *PROVENANCE_COLUMNS)
+RELATIONSHIP_COLUMNS = ("from", "type", "to", *PROVENANCE_COLUMNS)
+ENTITY_PROPERTIES = frozenset(p for props in DECLARED.values() for p in props)
+RELATIONSHIP_PROPERTIES = frozenset(
+    p for rtype in RELATIONSHIP_TYPES.values() for p in rtype.properties
+)
+_INT = re.compile(r"^[+-]?\d+$")
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def parse_cell(text: str, declared: str | None) -> Any:
+    """A non-empty cell as the declared type, or as it is when it does not read as one."""
+    if declared == INT:
+        return int(text) if _INT.match(text) else text
+    if declared == FLOAT:
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        return value if math.isfinite(value) else text
+    if declared == BOOL:
+        lowered = text.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else text
+    if declared == STRINGS:
+        return split_list(text)
+    return text  # STRING, and DATE (checked as an ISO date by the domain check)
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split("|") if part.strip()]
+
+
+def _provenance(cells: dict[str, str]) -> list[dict[str, Any]]:
+    entry: dict[str, Any] = {}
+    if cells.get("source"):
+        entry["source"] = cells["source"]
+    if cells.get("paragraph"):
+        para = cells["paragraph"]
+        entry["paragraph"] = int(para) if _INT.match(para) else para
+    if cells.get("locator"):
+        entry["locator"] = cells["locator"]
+    return [entry]
+
+
+def _properties(cells: dict[str, str], columns: list[str], declared: dict[str, str] | None):
+    props = {}
+    for column in columns:
+        text = cells[column]
+        if text:
+            props[column] = parse_cell(text, declared.get(column) if declared else None)
+    return props
+
+
+def _entity(cells: dict[str, str], columns: list[str]) -> dict[str, Any]:
+    kind = cells["kind"]
+    declared = DECLARED[Kind(kind)] if kind in KIND_NAMES else None
+    return {
+        "id": cells["id"],
+        "kind": kind,
+        "name": cells["name"],
+        "aliases": split_list(cells.get("aliases", "")),
+        "properties": _properties(cells, columns, declared),
+        "provenance": _provenance(cells),
+    }
+
+
+def _relationship(cells: dict[str, str], columns: list[str]) -> dict[str, Any]:
+    rtype = RELATIONSHIP_TYPES.get(cells["type"])
+    return {
+        "from": cells["from"],
+        "type": cells["type"],
+        "to": cells["to"],
+        "properties": _properties(cells, columns, rtype.properties if rtype else None),
+        "provenance": _provenance(cells),
+    }
+
+
+def _layout(header: list[str]) -> tuple[str, list[str]] | str:
+    """(record type, property columns) for a header, or what is wrong with it."""
+    names = set(header)
+    if {"id", "kind", "name"} <= names:
+        record_type, fields, allowed = ENTITY, ENTITY_COLUMNS, ENTITY_PROPERTIES
+    elif {"from", "type", "to"} <= names:
+        record_type, fields, allowed = RELATIONSHIP, RELATIONSHIP_COLUMNS, RELATIONSHIP_PROPERTIES
+    else:
+        return (
+            "the header must name the columns id,kind,name (a file of entities) or "
+            f"from,type,to (a file of relationships); got {header}"
+        )
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        return f"columns {repeated} appear more than once"
+    unknown = [c for c in header if c not in fields and c not in allowed]
+    if unknown:
+        return (
+            f"columns {unknown} are neither fields ({', '.join(fields)}) nor declared "
+            f"properties: {sorted(allowed)}"
+        )
+    return record_type, [c for c in header if c not in fields]
+
+
+def read_csv(path: Path, name: str | None = None) -> Iterator[Record | Problem]:
+    name = name or path.name
+    with path.open(newline="", encoding="utf-8-sig") as text:
+        reader = csv.reader(text)
+        header = [cell.strip() for cell in next(reader, [])]
+        layout = _layout(header)
+        if isinstance(layout, str):
+            yield Problem(f"{name} line 1", layout, 1)
+            return
+        record_type, columns = layout
+        build = _entity if record_type == ENTITY else _relationship
+        width = len(header)
+        end = reader.line_num
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != width:
+                yield Problem(
+                    f"{name} line {start}", f"{len(row)} cells where the header has {width}", start
+                )
+                continue
+            cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
+            yield Record(record_type, build(cells, columns), start)

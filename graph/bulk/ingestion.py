@@ -1,0 +1,160 @@
+"""A run: check every record of every input, then write sources, entities and
+relationships in batches of one transaction each.
+
+Nothing is written when any row is invalid, unless `skip_invalid`: then the valid rows
+are. Writes MERGE, so a run changes nothing the second time, and a run that stopped
+part-way (Ctrl-C, kill -9, Neo4j gone) completes when it is run again: every batch
+committed whole or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from graph.bulk.check import Checked, Checker
+from graph.bulk.progress import Silent
+from graph.bulk.records import ENTITY, RELATIONSHIP, Input, Problem
+from graph.bulk.writer import BATCH_TIMEOUT_S, ENTITIES, RELATIONSHIPS, Row, write_batch
+from graph.cypher import bulk, writes
+from graph.db import Database, Transaction
+from graph.domain import Kind
+from graph.facts import KIND_NAMES, entity_row, relationship_row, source_row
+from graph.ingest import IngestReport, change_record, ensure_schema
+
+BATCH_SIZE = 5000
+WRITERS = 2  # batches in flight at once (see _write_batches)
+LOOKUP_CHUNK = 10_000
+_TICK = 1000  # records between progress updates while checking
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+async def check_inputs(db: Database, inputs: list[Input], progress: Silent) -> Checked:
+    checker = Checker()
+    for index, origin in enumerate(inputs):
+        progress.checking(origin.name)
+        for n, item in enumerate(origin.read(), 1):
+            checker.add(index, origin, item)
+            if n % _TICK == 0:
+                progress.checked(_TICK)
+    source_ids, entity_ids = checker.unresolved()
+    graph_sources: set[str] = set()
+    for chunk in _chunks(source_ids, LOOKUP_CHUNK):
+        graph_sources |= {row["id"] for row in await db.read(bulk.existing_sources(chunk))}
+    graph_kinds: dict[str, Kind | None] = {}
+    for chunk in _chunks(entity_ids, LOOKUP_CHUNK):
+        for row in await db.read(bulk.entity_kinds(chunk)):
+            graph_kinds[row["id"]] = Kind(row["kind"]) if row["kind"] in KIND_NAMES else None
+    return checker.finish(graph_sources, graph_kinds)
+
+
+def _rows(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[Row]:
+    for index, origin in enumerate(inputs):
+        if record_type not in checked.types[index]:
+            continue
+        for item in origin.read():
+            if isinstance(item, Problem) or item.type != record_type:
+                continue
+            if (index, item.line) in checked.invalid:
+                continue
+            if record_type == ENTITY:
+                data = entity_row(item.data, origin.default_source)
+                yield Row(ENTITIES, Kind(item.data["kind"]), data, origin, item)
+            else:
+                data = relationship_row(item.data, origin.default_source)
+                yield Row(RELATIONSHIPS, item.data["type"], data, origin, item)
+
+
+async def ingest(
+    db: Database,
+    inputs: list[Input],
+    *,
+    by: str,
+    via: str,
+    batch_size: int = BATCH_SIZE,
+    skip_invalid: bool = False,
+    progress: Silent | None = None,
+    report: IngestReport | None = None,
+    writers: int = WRITERS,
+) -> IngestReport:
+    """Checks, then writes. `report` (if given) is filled as batches commit, so a caller
+    that is interrupted can still say how far the run got."""
+    progress = progress or Silent()
+    report = report if report is not None else IngestReport()
+    started = time.monotonic()
+    await ensure_schema(db)
+    checked = await check_inputs(db, inputs, progress)
+    report.invalid, report.invalid_rows = checked.problems, checked.invalid_rows
+    report.check_seconds = time.monotonic() - started
+    if checked.problems and not skip_invalid:
+        report.seconds = time.monotonic() - started
+        return report
+
+    change = change_record(by, via)
+    sources = [source_row(s) for s in checked.sources.values()]
+    if sources:
+
+        async def write_sources(tx: Transaction) -> None:
+            for source in sources:
+                await tx.run(writes.upsert_source(source))
+
+        await db.transaction(write_sources, timeout=BATCH_TIMEOUT_S)
+        report.sources_written = len(sources)
+
+    progress.writing(checked.valid_rows)
+    # Every entity is committed before any relationship is written: a relationship's
+    # batch must find the entities it joins.
+    for record_type in (ENTITY, RELATIONSHIP):
+        batches = _batches(_rows(inputs, checked, record_type), batch_size)
+        await _write_batches(db, batches, change, report, progress, writers)
+        report.seconds = time.monotonic() - started
+    return report
+
+
+async def _write_batches(
+    db: Database,
+    batches: Iterator[list[Row]],
+    change: dict,
+    report: IngestReport,
+    progress: Silent,
+    writers: int,
+) -> None:
+    """Up to `writers` batches in flight at once: Neo4j works on one while the next is
+    read and sent. Results are counted as each batch commits."""
+    pending: set[asyncio.Task] = set()
+
+    def count(done: set[asyncio.Task]) -> None:
+        for task in done:
+            rows, results = task.result()
+            for target, result in results:
+                report.add(target, result)
+            progress.wrote(rows)
+
+    async def write(batch: list[Row]) -> tuple[int, list]:
+        return len(batch), await write_batch(db, batch, change)
+
+    try:
+        for batch in batches:
+            if len(pending) >= writers:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                count(done)
+            pending.add(asyncio.create_task(write(batch)))
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            count(done)
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

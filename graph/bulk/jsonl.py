@@ -1,0 +1,61 @@
+"""JSON Lines: one object a line, a source, an entity or a relationship.
+
+    {"record": "source", "id": "...", "title": "...", "publishedOn": "2024-05-01", ...}
+    {"id": "...", "kind": "BANK", "name": "...", "aliases": [], "properties": {},
+     "provenance": [{"source": "...", "paragraph": 3}]}
+    {"from": "...", "type": "LENT", "to": "...", "properties": {},
+     "provenance": [{"source": "...", "locator": "p. 4"}]}
+
+`"record": "entity" | "relationship" | "source"` says which; without it an object with
+`from`, `type` or `to` is a relationship and one with `id` or `kind` an entity. Sources
+always say `"record": "source"`. Blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from graph.bulk.records import ENTITY, RECORD_TYPES, RELATIONSHIP, Problem, Record
+
+_RELATIONSHIP_KEYS = ("from", "type", "to")
+_ENTITY_KEYS = ("id", "kind")
+
+
+def _record_type(obj: dict) -> str | None:
+    if any(key in obj for key in _RELATIONSHIP_KEYS):
+        return RELATIONSHIP
+    if any(key in obj for key in _ENTITY_KEYS):
+        return ENTITY
+    return None
+
+
+def read_jsonl(path: Path, name: str | None = None) -> Iterator[Record | Problem]:
+    name = name or path.name
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            where = f"{name} line {number}"
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                yield Problem(where, f"not valid JSON ({exc})", number)
+                continue
+            if not isinstance(obj, dict):
+                yield Problem(where, "a line must hold one JSON object", number)
+                continue
+            declared = obj.pop("record", None)
+            record_type = _record_type(obj) if declared is None else declared
+            if record_type not in RECORD_TYPES:
+                reason = (
+                    f"record must be one of {list(RECORD_TYPES)}, got {declared!r}"
+                    if declared is not None
+                    else "neither an entity (id, kind) nor a relationship (from, type, to); "
+                    'say which with "record"'
+                )
+                yield Problem(where, reason, number)
+                continue
+            yield Record(record_type, obj, number)

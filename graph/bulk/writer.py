@@ -1,0 +1,108 @@
+"""One batch of rows, written in one transaction through the upserts of
+graph/cypher/writes.py: entities grouped by kind first, then relationships by type.
+
+Ids are first mapped through redirects (one read in the same transaction), so a row that
+names a merged entity lands on its survivor; the survivor keeps its name and gains the
+row's as an alias. Rows the database refuses (an id that belongs to another kind, an end
+that is missing) come back located: the file and line they came from, and why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from graph.bulk.records import Input, Record
+from graph.cypher import bulk, writes
+from graph.db import Database, Transaction
+from graph.domain import Kind
+
+ENTITIES, RELATIONSHIPS = "entities", "relationships"
+# A batch is far more work than an API query (QUERY_TIMEOUT_S), and its first run also
+# compiles one query per kind and type it holds.
+BATCH_TIMEOUT_S = 300.0
+
+
+@dataclass(slots=True)
+class Row:
+    target: str  # ENTITIES or RELATIONSHIPS
+    group: Kind | str  # the entity kind, or the relationship type
+    data: dict[str, Any]  # a row for the upsert (graph.facts.entity_row / relationship_row)
+    origin: Input
+    record: Record
+
+
+def _redirected(target: str, data: dict[str, Any], survivors: dict[str, dict]) -> dict:
+    if target == RELATIONSHIPS:
+        if data["from"] not in survivors and data["to"] not in survivors:
+            return data
+        moved = {**data}
+        for end in ("from", "to"):
+            if data[end] in survivors:
+                moved[end] = survivors[data[end]]["survivor"]
+        return moved
+    survivor = survivors.get(data["id"])
+    if survivor is None:
+        return data
+    aliases = list(dict.fromkeys([*data["aliases"], data["name"]]))
+    return {**data, "id": survivor["survivor"], "name": survivor["name"], "aliases": aliases}
+
+
+def _located(target: str, rejected: list[dict], members: list[Row], sent: list[dict]) -> list:
+    """Each refused row with where it came from (by its ids as sent)."""
+    ends = ("id",) if target == ENTITIES else ("from", "to")
+    by_key: dict[tuple, list[int]] = defaultdict(list)
+    for i, data in enumerate(sent):
+        by_key[tuple(data[e] for e in ends)].append(i)
+    located = []
+    for refusal in rejected:
+        places = by_key.get(tuple(refusal.get(e) for e in ends)) or []
+        row = members[places.pop(0)] if places else None
+        entry = {**refusal, "target": target}
+        if row is not None:
+            entry["where"] = row.origin.where(row.record)
+            entry["line"] = row.record.line
+            original = {e: row.data[e] for e in ends}
+            if any(original[e] != refusal.get(e) for e in ends):
+                entry["reason"] += f" (the row names {original}, merged into it)"
+        located.append(entry)
+    return located
+
+
+async def write_batch(
+    db: Database, rows: list[Row], change: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Writes `rows` in one transaction; returns (ENTITIES | RELATIONSHIPS, upsert result)
+    for each group, in the order written."""
+    groups: dict[tuple[str, Kind | str], list[Row]] = {}
+    ids: set[str] = set()
+    for row in rows:
+        groups.setdefault((row.target, row.group), []).append(row)
+        if row.target == ENTITIES:
+            ids.add(row.data["id"])
+        else:
+            ids.add(row.data["from"])
+            ids.add(row.data["to"])
+    order = sorted(groups, key=lambda key: key[0] != ENTITIES)
+
+    async def work(tx: Transaction) -> list[tuple[str, dict, list[Row], list[dict]]]:
+        survivors = {r["id"]: r for r in await tx.run(bulk.redirects(sorted(ids)))}
+        done = []
+        for target, group in order:
+            members = groups[(target, group)]
+            sent = [_redirected(target, m.data, survivors) for m in members]
+            if target == ENTITIES:
+                cypher = writes.upsert_entities(Kind(group), sent, change)
+            else:
+                cypher = writes.upsert_relationships(str(group), sent, change)
+            [result] = await tx.run(cypher)
+            done.append((target, result, members, sent))
+        return done
+
+    results = []
+    for target, result, members, sent in await db.transaction(work, timeout=BATCH_TIMEOUT_S):
+        if result["rejected"]:
+            result = {**result, "rejected": _located(target, result["rejected"], members, sent)}
+        results.append((target, result))
+    return results

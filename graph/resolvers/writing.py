@@ -1,0 +1,368 @@
+"""Mutations: check the caller's role, check the input against the declared domain, then
+write everything in one transaction (source, fact, history) or nothing at all."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from strawberry.types import Info
+
+from graph.auth.guard import authorize
+from graph.cypher import changes, writes
+from graph.cypher import entities as entities_q
+from graph.db import Transaction
+from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
+from graph.errors import Forbidden
+from graph.facts import SLUG, check_document, to_rows
+from graph.ingest import change_record
+from graph.resolvers.arguments import check_range
+from graph.resolvers.entities import find_entity
+from graph.types.entities import to_entity
+from graph.types.mutations import (
+    Change,
+    Deleted,
+    EntityInput,
+    EntityWritten,
+    ProvenanceInput,
+    RelationshipInput,
+    RelationshipWritten,
+    SourceInput,
+    conflict,
+    forbidden,
+    not_found,
+    validation,
+)
+
+MAX_HISTORY = 500
+
+
+def slugify(text: str, fallback_prefix: str) -> str:
+    """A readable slug (`bank-of-beijing`); text with no Latin letters (e.g. Chinese)
+    gets `<prefix>-<short hash>` so ids stay stable and ASCII."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    if slug:
+        return slug
+    return f"{fallback_prefix}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+async def _principal(info: Info, role: str):
+    """The caller, or a ForbiddenError result. No identity at all raises UNAUTHENTICATED."""
+    try:
+        return await authorize(info, role)
+    except Forbidden as exc:
+        return forbidden(exc.message)
+
+
+def _source_doc(source: SourceInput) -> dict[str, Any]:
+    doc = {
+        "id": str(source.id) if source.id else slugify(source.title, "source"),
+        "title": source.title,
+        "publisher": source.publisher,
+        "publishedOn": source.published_on.isoformat() if source.published_on else None,
+        "authors": source.authors or [],
+        "editors": source.editors or [],
+        "url": source.url,
+    }
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def _provenance_doc(prov: ProvenanceInput) -> list[dict[str, Any]]:
+    locators = []
+    if prov.page is not None:
+        locators.append(f"page {prov.page}")
+    if prov.quote:
+        locators.append(f"quote: {prov.quote.strip()[:200]}")
+    if prov.locator:
+        locators.append(prov.locator.strip())
+    entry: dict[str, Any] = {}
+    if prov.paragraph is not None:
+        entry["paragraph"] = prov.paragraph
+    if locators:
+        entry["locator"] = "; ".join(locators)
+    return [entry]
+
+
+def _check(doc: dict[str, Any], known_ids: set[str]) -> list[str]:
+    problems = check_document(doc, known_ids=known_ids)
+    source_id = doc["source"]["id"]
+    if not SLUG.match(source_id):
+        problems.append(f"source id {source_id!r} must be a lowercase slug")
+    for entry in doc.get("entities", []) + doc.get("relationships", []):
+        for prov in entry.get("provenance", []):
+            if prov.get("page") is not None and prov["page"] < 1:
+                problems.append("page must be a positive integer")
+    return problems
+
+
+async def _resolve(tx: Transaction, ids: list[str]) -> dict[str, str]:
+    rows = await tx.run(changes.resolve_ids(ids))
+    return {row["id"]: row["current"] for row in rows}
+
+
+# --- Upserts ---------------------------------------------------------------------------
+
+
+async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceInput):
+    principal = await _principal(info, "editor")
+    if not hasattr(principal, "subject"):
+        return principal
+    kind = Kind(entity.kind.value)
+    entity_id = str(entity.id) if entity.id else slugify(entity.name, kind.value.lower())
+    props = entity.properties if entity.properties is not None else {}
+    if not isinstance(props, dict):
+        return validation(["properties must be a JSON object"])
+    doc = {
+        "source": _source_doc(provenance.source),
+        "entities": [
+            {
+                "id": entity_id,
+                "kind": kind.value,
+                "name": entity.name,
+                "aliases": entity.aliases or [],
+                "properties": props,
+                "provenance": _provenance_doc(provenance),
+            }
+        ],
+    }
+    problems = _check(doc, set())
+    if problems:
+        allowed = sorted({**COMMON_PROPERTIES, **KIND_PROPERTIES[kind]})
+        return validation([*problems, f"properties allowed for {kind.value}: {allowed}"])
+    source, rows_by_kind, _ = to_rows(doc)
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> dict:
+        current = (await _resolve(tx, [entity_id]))[entity_id]
+        rows = rows_by_kind[kind]
+        rows[0]["id"] = current
+        await tx.run(writes.upsert_source(source, overwrite=False))
+        [result] = await tx.run(writes.upsert_entities(kind, rows, change))
+        if result["rejected"]:
+            raise _Refused(conflict(result["rejected"][0]["reason"]))
+        return {"id": current, **result}
+
+    try:
+        result = await info.context.db.transaction(work)
+    except _Refused as refused:
+        return refused.result
+    written = await find_entity(info, result["id"], ("entity",))
+    return EntityWritten(
+        entity=written,
+        created=result["created"] == 1,
+        changed=result["created"] + result["updated"] == 1,
+    )
+
+
+async def upsert_relationship(
+    info: Info, relationship: RelationshipInput, provenance: ProvenanceInput
+):
+    principal = await _principal(info, "editor")
+    if not hasattr(principal, "subject"):
+        return principal
+    rel_type = relationship.type
+    from_id, to_id = str(relationship.from_), str(relationship.to)
+    props = relationship.properties if relationship.properties is not None else {}
+    if not isinstance(props, dict):
+        return validation(["properties must be a JSON object"])
+    doc = {
+        "source": _source_doc(provenance.source),
+        "relationships": [
+            {
+                "from": from_id,
+                "type": rel_type,
+                "to": to_id,
+                "properties": props,
+                "provenance": _provenance_doc(provenance),
+            }
+        ],
+    }
+    problems = _check(doc, {from_id, to_id})
+    if problems:
+        return validation(problems)
+    source, _, rows_by_type = to_rows(doc)
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> dict:
+        resolved = await _resolve(tx, [from_id, to_id])
+        rows = rows_by_type[rel_type]
+        rows[0]["from"], rows[0]["to"] = resolved[from_id], resolved[to_id]
+        await tx.run(writes.upsert_source(source, overwrite=False))
+        [result] = await tx.run(writes.upsert_relationships(rel_type, rows, change))
+        if result["rejected"]:
+            reason = result["rejected"][0]["reason"]
+            if reason.startswith("no entity with id "):
+                missing = reason.removeprefix("no entity with id ")
+                raise _Refused(not_found("entity", missing))
+            declared = RELATIONSHIP_TYPES[rel_type]
+            raise _Refused(
+                validation(
+                    [
+                        f"{reason}; {rel_type} joins "
+                        f"{[k.value for k in declared.sources]} to "
+                        f"{[k.value for k in declared.targets]}"
+                    ]
+                )
+            )
+        return {"from": resolved[from_id], "to": resolved[to_id], **result}
+
+    try:
+        result = await info.context.db.transaction(work)
+    except _Refused as refused:
+        return refused.result
+    [row] = await info.context.db.read(
+        entities_q.relationship_between(result["from"], rel_type, result["to"])
+    )
+    return RelationshipWritten(
+        type=rel_type,
+        from_=to_entity(row["a"]),
+        to=to_entity(row["b"]),
+        created=result["created"] == 1,
+        changed=result["created"] + result["updated"] == 1,
+        props=row["r"],
+    )
+
+
+# --- Deletes and merges ------------------------------------------------------------------
+
+
+async def delete_entity(info: Info, entity_id: str, reason: str | None):
+    principal = await _principal(info, "admin")
+    if not hasattr(principal, "subject"):
+        return principal
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> list[dict]:
+        return await tx.run(changes.delete_entity(entity_id, change, reason))
+
+    rows = await info.context.db.transaction(work)
+    if not rows:
+        return not_found("entity", entity_id)
+    return Deleted(id=entity_id, relationships_removed=rows[0]["rels"])
+
+
+async def delete_relationship(
+    info: Info, from_id: str, rel_type: str, to_id: str, reason: str | None
+):
+    principal = await _principal(info, "admin")
+    if not hasattr(principal, "subject"):
+        return principal
+    if rel_type not in RELATIONSHIP_TYPES:
+        return not_found(
+            f"relationship type {rel_type!r} (declared: {sorted(RELATIONSHIP_TYPES)}) from", from_id
+        )
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> list[dict]:
+        rows = await tx.run(changes.delete_relationship(from_id, rel_type, to_id))
+        for row in rows:
+            entry = {
+                "action": "delete",
+                "target": "relationship",
+                "subject": from_id,
+                "object": to_id,
+                "type": rel_type,
+                "provenance": row["props"].get("_prov", []),
+                "note": reason,
+            }
+            await tx.run(changes.record_change(change, entry))
+        return rows
+
+    rows = await info.context.db.transaction(work)
+    if not rows:
+        return not_found(f"{rel_type} relationship to {to_id!r} from", from_id)
+    return Deleted(id=f"{from_id}|{rel_type}|{to_id}", relationships_removed=0)
+
+
+def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
+    """The survivor keeps its own values; it gains the merged entity's other properties,
+    its name and aliases as aliases, and its provenance."""
+    out = {k: v for k, v in merged.items() if k not in survivor and not k.startswith("_")}
+    out.pop("id", None)
+    aliases = list(survivor.get("aliases") or [])
+    for alias in [merged.get("name"), *(merged.get("aliases") or [])]:
+        if alias and alias not in aliases and alias != survivor.get("name"):
+            aliases.append(alias)
+    prov = list(survivor.get("_prov") or [])
+    prov += [p for p in merged.get("_prov") or [] if p not in prov]
+    return {**out, "aliases": aliases, "_prov": prov}
+
+
+async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
+    principal = await _principal(info, "admin")
+    if not hasattr(principal, "subject"):
+        return principal
+    if survivor_id == merged_id:
+        return validation(["survivorId and mergedId must differ"])
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> str:
+        snapshots = {}
+        for entity_id in (survivor_id, merged_id):
+            rows = await tx.run(changes.entity_snapshot(entity_id))
+            if not rows:
+                raise _Refused(not_found("entity", entity_id))
+            snapshots[entity_id] = rows[0]
+        survivor, merged = snapshots[survivor_id], snapshots[merged_id]
+        if survivor["node"]["kind"] != merged["node"]["kind"]:
+            raise _Refused(
+                conflict(
+                    f"{merged_id} is a {merged['node']['kind']} and {survivor_id} a "
+                    f"{survivor['node']['kind']}: only entities of one kind can be merged"
+                )
+            )
+        for rel_type in merged["types"]:
+            if rel_type in RELATIONSHIP_TYPES:
+                await tx.run(changes.move_relationships(merged_id, survivor_id, rel_type))
+        props = _merged_properties(survivor["node"], merged["node"])
+        await tx.run(changes.finish_merge(merged_id, survivor_id, props))
+        entry = {
+            "action": "merge",
+            "target": "entity",
+            "subject": survivor_id,
+            "object": merged_id,
+            "type": survivor["node"]["kind"],
+            "provenance": merged["node"].get("_prov") or [],
+            "note": reason,
+        }
+        await tx.run(changes.record_change(change, entry))
+        return survivor_id
+
+    try:
+        await info.context.db.transaction(work)
+    except _Refused as refused:
+        return refused.result
+    written = await find_entity(info, survivor_id, ("entity",))
+    return EntityWritten(entity=written, created=False, changed=True)
+
+
+async def history(info: Info, entity_id: str, first: int) -> list[Change]:
+    check_range("first", first, 1, MAX_HISTORY)
+    rows = await info.context.db.read(changes.history(entity_id, first))
+    return [
+        Change(
+            id=c["id"],
+            at=c["at"],
+            by=c["by"],
+            via=c.get("via"),
+            action=c["action"],
+            target=c["target"],
+            subject=c["subject"],
+            object=c.get("object"),
+            type=c.get("type"),
+            note=c.get("note"),
+            entries=c.get("provenance") or [],
+        )
+        for c in (row["change"] for row in rows)
+    ]
+
+
+class _Refused(Exception):
+    """Aborts a unit of work (rolling it back) with a typed result for the client."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("refused")
+        self.result = result

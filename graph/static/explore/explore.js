@@ -1,0 +1,966 @@
+// The graph explorer at /explore (issue 7). Plain JS, no build step: it reads only
+// through the public GraphQL API at same-origin /graphql, like any other frontend, and
+// draws with the vendored Cytoscape.js (graph/static/vendor/, see scripts/vendor_web.sh).
+"use strict";
+
+(() => {
+  const ENDPOINT = new URL("/graphql", window.location.href).toString();
+
+  // One colour and one shape per EntityKind (schema.graphql), used by graph and legend.
+  const KINDS = {
+    ORGANIZATION: { label: "Organization", color: "#4e79a7", shape: "round-rectangle" },
+    BANK: { label: "Bank", color: "#f28e2b", shape: "hexagon" },
+    PERSON: { label: "Person", color: "#59a14f", shape: "ellipse" },
+    PATENT: { label: "Patent", color: "#b07aa1", shape: "tag" },
+    AGREEMENT: { label: "Agreement", color: "#e15759", shape: "rectangle" },
+    EVENT: { label: "Event", color: "#d4a000", shape: "star" },
+    CREDIT: { label: "Credit", color: "#2b9c94", shape: "diamond" },
+    GRANT: { label: "Grant", color: "#e377c2", shape: "pentagon" },
+    PLACE: { label: "Place", color: "#9c755f", shape: "triangle" },
+  };
+  const UNKNOWN_KIND = { label: "Other", color: "#888888", shape: "ellipse" };
+  const kindOf = (kind) => KINDS[kind] || UNKNOWN_KIND;
+
+  // Legend icons drawn to match Cytoscape's shapes (24 x 24 view box).
+  const SHAPE_SVG = {
+    "round-rectangle": '<rect x="2" y="5" width="20" height="14" rx="4"/>',
+    hexagon: '<polygon points="1,12 6.5,3 17.5,3 23,12 17.5,21 6.5,21"/>',
+    ellipse: '<circle cx="12" cy="12" r="9.5"/>',
+    tag: '<polygon points="2,5 16,5 22,12 16,19 2,19"/>',
+    rectangle: '<rect x="3" y="4" width="18" height="16"/>',
+    star: '<polygon points="12,1.5 14.8,8.6 22.5,9.1 16.6,14 18.5,21.5 12,17.4 5.5,21.5 7.4,14 1.5,9.1 9.2,8.6"/>',
+    diamond: '<polygon points="12,1 23,12 12,23 1,12"/>',
+    pentagon: '<polygon points="12,2 22.5,9.6 18.5,21.5 5.5,21.5 1.5,9.6"/>',
+    triangle: '<polygon points="12,2 23,21 1,21"/>',
+  };
+
+  const PROVENANCE = "provenance { paragraph locator source { id title publisher publishedOn url } }";
+  const QUERIES = {
+    search: `query ExplorerSearch($text: String!) {
+      search(text: $text, first: 8) { score entity { id name kind aliases } } }`,
+    neighborhood: `query ExplorerNeighborhood($id: ID!, $limit: Int!) {
+      neighborhood(id: $id, hops: 1, limit: $limit) {
+        truncated nodes { id name kind aliases } edges { type from to properties } } }`,
+    entity: `query ExplorerEntity($id: ID!) {
+      entity(id: $id) {
+        id kind name aliases properties ${PROVENANCE}
+        ... on Agreement {
+          totalCredit { amount currency } totalCreditConverted { amount currency } signedOn }
+        ... on Credit { amount { amount currency } convertedAmount { amount currency } } } }`,
+    relationship: `query ExplorerRelationship($from: ID!, $type: String!) {
+      entity(id: $from) {
+        relationships(types: [$type], direction: OUT, first: 500) {
+          other { id } properties ${PROVENANCE} } } }`,
+    path: `query ExplorerPath($from: ID!, $to: ID!) {
+      shortestPath(fromId: $from, toId: $to) {
+        length nodes { id name kind aliases } edges { type from to properties } } }`,
+  };
+
+  // Typed Money and Date fields, shown formatted instead of their raw properties.
+  const MONEY_FIELDS = {
+    AGREEMENT: [
+      ["totalCredit", "Total credit", ["totalCredit", "totalCreditCurrency"]],
+      [
+        "totalCreditConverted",
+        "Total credit (converted)",
+        ["totalCreditConverted", "totalCreditConvertedCurrency"],
+      ],
+    ],
+    CREDIT: [
+      ["amount", "Amount", ["amount", "currency"]],
+      ["convertedAmount", "Amount (converted)", ["convertedAmount", "convertedCurrency"]],
+    ],
+  };
+  const FONT = "system-ui, DejaVu Sans, sans-serif";
+  const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+  // ---------------------------------------------------------------- helpers
+
+  const $ = (id) => document.getElementById(id);
+
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  // replaceChildren() that skips null, undefined and false, as h() does.
+  function fill(parent, ...children) {
+    parent.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
+  async function gql(query, variables) {
+    let response;
+    try {
+      response = await fetch(ENDPOINT, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      throw new Error("The service cannot be reached.");
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new Error(`The service answered HTTP ${response.status}.`);
+    }
+    if (body && Array.isArray(body.errors) && body.errors.length) {
+      throw new Error(body.errors.map((e) => e.message).join("; "));
+    }
+    if (!response.ok || !body) throw new Error(`The service answered HTTP ${response.status}.`);
+    return body.data;
+  }
+
+  const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+  const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
+
+  function formatMoney(money) {
+    if (!money || typeof money.amount !== "number") return null;
+    return `${money.currency} ${numberFormat.format(money.amount)}`;
+  }
+
+  function dateNode(iso) {
+    const parsed = new Date(`${iso}T00:00:00Z`);
+    if (Number.isNaN(parsed.getTime())) return document.createTextNode(iso);
+    return h("time", { datetime: iso, title: iso }, dateFormat.format(parsed));
+  }
+
+  function humanize(key) {
+    const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  function valueNode(value) {
+    if (typeof value === "string" && ISO_DATE.test(value)) return dateNode(value);
+    if (typeof value === "number") return numberFormat.format(value);
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    if (Array.isArray(value)) {
+      return value.every((v) => typeof v !== "object")
+        ? value.join(", ")
+        : h("code", {}, JSON.stringify(value));
+    }
+    if (value && typeof value === "object") return h("code", {}, JSON.stringify(value));
+    return String(value);
+  }
+
+  function kindBadge(kind) {
+    const k = kindOf(kind);
+    return h("span", { class: "kind", style: `--kind:${k.color}` }, k.label);
+  }
+
+  const edgeId = (edge) => `${edge.from}|${edge.type}|${edge.to}`;
+  const shortName = (name) => (name.length > 48 ? `${name.slice(0, 46)}…` : name);
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return (...args) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn(...args), ms);
+    };
+  }
+
+  function download(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 5000);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  const state = {
+    cy: null,
+    focusId: null,
+    expanded: new Map(), // id -> { limit, truncated }
+    pending: 0,
+    detailsToken: 0,
+    path: null, // { from, to, steps }
+  };
+
+  function setStatus(message, kind) {
+    const status = $("status");
+    status.textContent = message || "";
+    status.className = `status${kind ? ` ${kind}` : ""}`;
+  }
+
+  async function busy(task) {
+    state.pending += 1;
+    document.body.dataset.busy = "true";
+    try {
+      return await task();
+    } catch (error) {
+      setStatus(error.message, "error");
+      return undefined;
+    } finally {
+      state.pending -= 1;
+      if (!state.pending) delete document.body.dataset.busy;
+    }
+  }
+
+  function currentLimit() {
+    const value = Number.parseInt($("limit").value, 10);
+    if (!Number.isFinite(value)) return 25;
+    return Math.min(1000, Math.max(2, value));
+  }
+
+  // ---------------------------------------------------------------- suggestions
+
+  // A search box with suggestions as you type: `search(text:, first: 8)`, debounced.
+  function attachSearch(input, list, onPick) {
+    let items = [];
+    let active = -1;
+    let seq = 0;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      active = index;
+      [...list.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+      if (index >= 0 && list.children[index]) {
+        input.setAttribute("aria-activedescendant", list.children[index].id);
+        list.children[index].scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function pick(index) {
+      const entity = items[index];
+      if (!entity) return;
+      input.value = entity.name;
+      close();
+      onPick(entity);
+    }
+
+    function render(hits, text) {
+      items = hits.map((hit) => hit.entity);
+      list.replaceChildren();
+      if (!items.length) {
+        list.append(h("li", { class: "none", role: "option", "aria-disabled": "true" },
+          `Nothing matches “${text}”.`));
+      }
+      items.forEach((entity, i) => {
+        list.append(
+          h("li", {
+            id: `${list.id}-${i}`,
+            role: "option",
+            "aria-selected": "false",
+            dataset: { id: entity.id },
+            onmousedown: (event) => {
+              event.preventDefault(); // keep the focus in the input until picked
+              pick(i);
+            },
+          },
+          h("span", { class: "name" }, entity.name),
+          kindBadge(entity.kind),
+          entity.aliases.length ? h("span", { class: "aliases" }, entity.aliases.join(" · ")) : null),
+        );
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(items.length ? 0 : -1);
+    }
+
+    const lookUp = debounce(async () => {
+      const text = input.value.trim();
+      const mine = ++seq;
+      if (!text) {
+        close();
+        return;
+      }
+      try {
+        const data = await gql(QUERIES.search, { text });
+        if (mine === seq && input.value.trim() === text) render(data.search, text);
+      } catch (error) {
+        if (mine === seq) setStatus(error.message, "error");
+      }
+    }, 200);
+
+    input.addEventListener("input", () => {
+      input.dataset.id = "";
+      lookUp();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" && !list.hidden) {
+        event.preventDefault();
+        highlight(Math.min(items.length - 1, active + 1));
+      } else if (event.key === "ArrowUp" && !list.hidden) {
+        event.preventDefault();
+        highlight(Math.max(0, active - 1));
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          pick(active);
+        }
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", () => setTimeout(close, 100));
+    input.addEventListener("focus", () => {
+      if (items.length && input.value.trim() && !input.dataset.id) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- graph
+
+  function createGraph() {
+    const cy = window.cytoscape({
+      container: $("cy"),
+      minZoom: 0.15,
+      maxZoom: 3,
+      style: [
+        {
+          selector: "node",
+          style: {
+            shape: (n) => kindOf(n.data("kind")).shape,
+            "background-color": (n) => kindOf(n.data("kind")).color,
+            width: 34,
+            height: 34,
+            label: "data(label)",
+            "font-family": FONT,
+            "font-size": 11,
+            color: "#1f2937",
+            "text-valign": "bottom",
+            "text-margin-y": 5,
+            "text-wrap": "wrap",
+            "text-max-width": 130,
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.8,
+            "text-background-padding": 2,
+            "border-width": 2,
+            "border-color": "#ffffff",
+          },
+        },
+        { selector: "node.focus", style: { width: 46, height: 46, "font-weight": "bold" } },
+        { selector: "node.expanded", style: { "border-color": "#1f2937", "border-width": 2 } },
+        {
+          selector: "node.more",
+          style: {
+            shape: "round-rectangle",
+            width: 52,
+            height: 20,
+            "background-color": "#ffffff",
+            "border-style": "dashed",
+            "border-color": "#6b7280",
+            "border-width": 1.5,
+            label: "data(label)",
+            "text-valign": "center",
+            "text-margin-y": 0,
+            "text-background-opacity": 0,
+            color: "#374151",
+            "font-size": 11,
+          },
+        },
+        {
+          selector: "edge",
+          style: {
+            width: 1.6,
+            "line-color": "#9ca3af",
+            "target-arrow-color": "#9ca3af",
+            "target-arrow-shape": "triangle",
+            "arrow-scale": 0.9,
+            "curve-style": "bezier",
+            label: "data(type)",
+            "font-family": FONT,
+            "font-size": 9,
+            color: "#4b5563",
+            "text-rotation": "autorotate",
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.9,
+            "text-background-padding": 1,
+          },
+        },
+        {
+          selector: "edge.more",
+          style: { "line-style": "dashed", "target-arrow-shape": "none", label: "" },
+        },
+        {
+          selector: ":selected",
+          style: {
+            "overlay-color": "#2563eb",
+            "overlay-opacity": 0.18,
+            "overlay-padding": 6,
+          },
+        },
+        { selector: "edge:selected", style: { "line-color": "#2563eb", "target-arrow-color": "#2563eb", width: 3 } },
+        { selector: ".faded", style: { opacity: 0.25 } },
+        {
+          selector: "node.path",
+          style: { "border-color": "#2563eb", "border-width": 4, opacity: 1 },
+        },
+        {
+          selector: "edge.path",
+          style: {
+            "line-color": "#2563eb",
+            "target-arrow-color": "#2563eb",
+            width: 4,
+            color: "#1e3a8a",
+            "font-weight": "bold",
+            opacity: 1,
+          },
+        },
+      ],
+    });
+
+    cy.on("tap", "node", (event) => {
+      const node = event.target;
+      if (node.hasClass("more")) {
+        expandMore(node.data("of"));
+        return;
+      }
+      selectElement(node);
+      if (!state.expanded.has(node.id())) expand(node.id());
+    });
+    cy.on("tap", "edge", (event) => {
+      if (!event.target.hasClass("more")) selectElement(event.target);
+    });
+    cy.on("tap", (event) => {
+      if (event.target === cy) showNothing();
+    });
+    return cy;
+  }
+
+  function nodeData(entity) {
+    return {
+      id: entity.id,
+      name: entity.name,
+      kind: entity.kind,
+      aliases: entity.aliases || [],
+      label: shortName(entity.name),
+    };
+  }
+
+  // Merge nodes and edges into the view; new nodes start around `anchorId` so the
+  // layout that follows keeps the existing picture in place.
+  function merge(nodes, edges, anchorId) {
+    const cy = state.cy;
+    const anchor = anchorId ? cy.getElementById(anchorId) : null;
+    const centre = anchor && anchor.nonempty() ? anchor.position() : { x: 0, y: 0 };
+    const fresh = nodes.filter((n) => cy.getElementById(n.id).empty());
+    const added = [];
+    fresh.forEach((entity, i) => {
+      const angle = (2 * Math.PI * i) / Math.max(1, fresh.length);
+      added.push({
+        group: "nodes",
+        data: nodeData(entity),
+        position: { x: centre.x + 140 * Math.cos(angle), y: centre.y + 140 * Math.sin(angle) },
+      });
+    });
+    for (const edge of edges) {
+      const id = edgeId(edge);
+      if (cy.getElementById(id).nonempty()) continue;
+      added.push({
+        group: "edges",
+        data: { id, source: edge.from, target: edge.to, type: edge.type, properties: edge.properties || {} },
+      });
+    }
+    cy.batch(() => {
+      // Edges whose ends are not (yet) in view are skipped rather than failing the batch.
+      for (const element of added) {
+        if (element.group === "edges") {
+          const { source, target } = element.data;
+          const known = (id) =>
+            cy.getElementById(id).nonempty() || added.some((a) => a.group === "nodes" && a.data.id === id);
+          if (!known(source) || !known(target)) continue;
+        }
+        cy.add(element);
+      }
+    });
+    return fresh.length;
+  }
+
+  function runLayout(randomize) {
+    const cy = state.cy;
+    const entities = cy.nodes();
+    if (!entities.length) return Promise.resolve();
+    const layout = cy.layout({
+      name: "cose",
+      animate: false,
+      randomize: Boolean(randomize),
+      fit: true,
+      padding: 50,
+      nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: () => 110,
+      nodeRepulsion: () => 900000,
+      edgeElasticity: () => 80,
+      gravity: 0.4,
+      numIter: 1500,
+    });
+    const done = layout.promiseOn("layoutstop");
+    layout.run();
+    return done;
+  }
+
+  function markMore(id, truncated) {
+    const cy = state.cy;
+    const moreId = `more:${id}`;
+    cy.remove(cy.getElementById(moreId));
+    cy.remove(cy.getElementById(`more-edge:${id}`));
+    if (truncated) {
+      const at = cy.getElementById(id).position();
+      cy.add([
+        { group: "nodes", data: { id: moreId, label: "more…", of: id }, classes: "more", position: { x: at.x + 60, y: at.y - 50 } },
+        { group: "edges", data: { id: `more-edge:${id}`, source: id, target: moreId }, classes: "more" },
+      ]);
+    }
+    updateMoreNotice();
+  }
+
+  function updateMoreNotice() {
+    const cut = [...state.expanded.entries()].filter(([, info]) => info.truncated);
+    const notice = $("more-notice");
+    if (!cut.length) {
+      notice.hidden = true;
+      return;
+    }
+    const [id] = cut[cut.length - 1];
+    const node = state.cy.getElementById(id);
+    const name = node.nonempty() ? node.data("name") : id;
+    $("more-text").textContent =
+      cut.length === 1
+        ? `Not every neighbour of ${shortName(name)} is shown.`
+        : `${cut.length} nodes have neighbours not shown (latest: ${shortName(name)}).`;
+    $("more-button").dataset.id = id;
+    notice.hidden = false;
+  }
+
+  async function expand(id, limit) {
+    const want = limit || currentLimit();
+    return busy(async () => {
+      setStatus("Loading neighbours…");
+      const data = await gql(QUERIES.neighborhood, { id, limit: want });
+      const hood = data.neighborhood;
+      const added = merge(hood.nodes, hood.edges, id);
+      state.expanded.set(id, { limit: want, truncated: hood.truncated });
+      const node = state.cy.getElementById(id);
+      node.addClass("expanded");
+      markMore(id, hood.truncated);
+      await runLayout(false);
+      refreshLegend();
+      refreshEmpty();
+      refreshConnections();
+      const name = node.nonempty() ? node.data("name") : id;
+      setStatus(
+        added
+          ? `${shortName(name)}: ${added} new neighbour${added === 1 ? "" : "s"}${hood.truncated ? ", more not shown" : ""}.`
+          : `${shortName(name)}: no new neighbours${hood.truncated ? " (more not shown)" : ""}.`,
+      );
+    });
+  }
+
+  function expandMore(id) {
+    const info = state.expanded.get(id);
+    const next = Math.min(1000, Math.max(currentLimit(), (info ? info.limit : 25) * 2));
+    return expand(id, next);
+  }
+
+  async function focusEntity(entity) {
+    const cy = state.cy;
+    cy.elements().remove();
+    state.expanded.clear();
+    state.focusId = entity.id;
+    $("search").value = entity.name;
+    clearPathHighlight();
+    merge([entity], [], null);
+    cy.getElementById(entity.id).addClass("focus");
+    const url = new URL(window.location.href);
+    url.searchParams.set("id", entity.id);
+    window.history.replaceState(null, "", url);
+    const from = $("path-from");
+    if (!from.dataset.id) setPicker(from, entity);
+    await expand(entity.id);
+    const node = cy.getElementById(entity.id);
+    if (node.nonempty()) selectElement(node);
+  }
+
+  function refreshEmpty() {
+    $("empty").hidden = state.cy.nodes().nonempty();
+  }
+
+  function refreshLegend() {
+    const counts = {};
+    state.cy.nodes().not(".more").forEach((n) => {
+      counts[n.data("kind")] = (counts[n.data("kind")] || 0) + 1;
+    });
+    const legend = $("legend");
+    legend.replaceChildren(
+      ...Object.entries(KINDS).map(([kind, k]) => {
+        const icon = h("span", { class: "shape", "aria-hidden": "true" });
+        icon.innerHTML = `<svg viewBox="0 0 24 24" width="16" height="16" fill="${k.color}">${SHAPE_SVG[k.shape]}</svg>`;
+        return h("li", { class: counts[kind] ? "" : "absent", dataset: { kind } },
+          icon, k.label, counts[kind] ? h("span", { class: "count" }, counts[kind]) : null);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- details panel
+
+  function showNothing() {
+    state.detailsToken += 1;
+    $("details").replaceChildren(h("p", { class: "muted" }, "Select a node or an edge."));
+  }
+
+  function selectElement(element) {
+    state.cy.elements(":selected").unselect();
+    element.select();
+    if (element.isNode()) showNode(element.id());
+    else showEdge(element.data());
+  }
+
+  function provenanceList(provenance) {
+    if (!provenance || !provenance.length) {
+      return h("p", { class: "muted" }, "No provenance recorded.");
+    }
+    return h("ul", { class: "provenance" },
+      provenance.map((p) => {
+        const where = [];
+        if (p.paragraph !== null && p.paragraph !== undefined) where.push(`paragraph ${p.paragraph}`);
+        if (p.locator) where.push(p.locator);
+        const s = p.source;
+        return h("li", { class: "source" },
+          h("div", { class: "source-title" }, s.title),
+          h("div", { class: "source-meta" },
+            [s.publisher, s.publishedOn ? dateNode(s.publishedOn) : null]
+              .filter(Boolean)
+              .flatMap((part, i) => (i ? [" · ", part] : [part]))),
+          where.length ? h("div", { class: "locator" }, where.join(" · ")) : null,
+          s.url ? h("div", { class: "source-url" }, s.url) : null);
+      }));
+  }
+
+  function propertyTable(rows) {
+    if (!rows.length) return h("p", { class: "muted" }, "No properties.");
+    return h("dl", { class: "props" }, rows.flatMap(([key, value, cls]) => [
+      h("dt", {}, key),
+      h("dd", { class: cls || null }, value),
+    ]));
+  }
+
+  // Rebuilt after every merge, so it lists what the view holds now.
+  function refreshConnections() {
+    const old = document.getElementById("connections");
+    if (!old) return;
+    const fresh = connectionsList(old.dataset.id);
+    if (fresh) old.replaceWith(fresh);
+  }
+
+  function connectionsList(id) {
+    const node = state.cy.getElementById(id);
+    const edges = node.connectedEdges().not(".more");
+    if (!edges.length) return h("div", { id: "connections", dataset: { id } });
+    return h("details", { id: "connections", class: "connections", open: edges.length <= 8, dataset: { id } },
+      h("summary", {}, `Connections in view (${edges.length})`),
+      h("ul", {},
+        edges.map((edge) => {
+          const out = edge.data("source") === id;
+          const other = state.cy.getElementById(out ? edge.data("target") : edge.data("source"));
+          return h("li", {},
+            h("button", { type: "button", class: "linkish", onclick: () => selectElement(edge) },
+              out ? `${edge.data("type")} →` : `← ${edge.data("type")}`),
+            " ",
+            h("button", { type: "button", class: "linkish", onclick: () => selectElement(other) },
+              shortName(other.data("name") || other.id())));
+        })));
+  }
+
+  async function showNode(id) {
+    const token = ++state.detailsToken;
+    const panel = $("details");
+    panel.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+    const data = await busy(() => gql(QUERIES.entity, { id }));
+    if (token !== state.detailsToken) return;
+    if (!data) {
+      panel.replaceChildren(h("p", { class: "muted" }, "Could not load the details."));
+      return;
+    }
+    const entity = data.entity;
+    if (!entity) {
+      panel.replaceChildren(h("p", { class: "muted" }, `No entity with id ${id}.`));
+      return;
+    }
+    const rows = [];
+    const hidden = new Set(["name"]);
+    for (const [field, label, raw] of MONEY_FIELDS[entity.kind] || []) {
+      raw.forEach((key) => hidden.add(key));
+      const text = formatMoney(entity[field]);
+      if (text) rows.push([label, text, "money"]);
+    }
+    if (entity.signedOn) {
+      rows.push(["Signed on", dateNode(entity.signedOn)]);
+      hidden.add("signedOn");
+    }
+    for (const [key, value] of Object.entries(entity.properties || {})) {
+      if (hidden.has(key) || value === null || value === undefined || value === "") continue;
+      rows.push([humanize(key), valueNode(value)]);
+    }
+    fill(panel,
+      h("div", { class: "entity-head" },
+        h("h3", { class: "entity-name" }, entity.name), kindBadge(entity.kind)),
+      h("div", { class: "entity-id" }, h("code", {}, entity.id)),
+      entity.aliases.length ? h("p", { class: "aliases" }, `Also: ${entity.aliases.join(" · ")}`) : null,
+      propertyTable(rows),
+      h("h4", {}, "Provenance"),
+      provenanceList(entity.provenance),
+      connectionsList(id),
+      h("div", { class: "row" },
+        h("button", { type: "button", onclick: () => setPicker($("path-from"), entity) }, "Path from here"),
+        h("button", { type: "button", onclick: () => setPicker($("path-to"), entity) }, "Path to here"),
+        h("button", { type: "button", onclick: () => focusEntity(entity) }, "Centre on it")),
+    );
+  }
+
+  async function showEdge(edge) {
+    const token = ++state.detailsToken;
+    const panel = $("details");
+    const cy = state.cy;
+    const fromName = cy.getElementById(edge.source).data("name") || edge.source;
+    const toName = cy.getElementById(edge.target).data("name") || edge.target;
+    panel.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+    const data = await busy(() => gql(QUERIES.relationship, { from: edge.source, type: edge.type }));
+    if (token !== state.detailsToken) return;
+    if (!data) {
+      panel.replaceChildren(h("p", { class: "muted" }, "Could not load the relationship."));
+      return;
+    }
+    const found = ((data.entity && data.entity.relationships) || []).find(
+      (r) => r.other.id === edge.target,
+    );
+    const properties = (found && found.properties) || edge.properties || {};
+    const rows = Object.entries(properties)
+      .filter(([, v]) => v !== null && v !== undefined && v !== "")
+      .map(([key, value]) => [humanize(key), valueNode(value)]);
+    fill(panel,
+      h("div", { class: "entity-head" }, h("h3", { class: "entity-name" }, edge.type), h("span", { class: "kind rel" }, "Relationship")),
+      h("p", { class: "edge-ends" },
+        h("button", { type: "button", class: "linkish", onclick: () => selectElement(cy.getElementById(edge.source)) }, fromName),
+        ` —${edge.type}→ `,
+        h("button", { type: "button", class: "linkish", onclick: () => selectElement(cy.getElementById(edge.target)) }, toName)),
+      propertyTable(rows),
+      h("h4", {}, "Provenance"),
+      found ? provenanceList(found.provenance) : h("p", { class: "muted" }, "The relationship was not found."),
+    );
+  }
+
+  // ---------------------------------------------------------------- path finder
+
+  function setPicker(input, entity) {
+    input.value = entity.name;
+    input.dataset.id = entity.id;
+    input.dataset.kind = entity.kind;
+    refreshPathButton();
+  }
+
+  function refreshPathButton() {
+    $("path-find").disabled = !($("path-from").dataset.id && $("path-to").dataset.id);
+  }
+
+  function clearPathHighlight() {
+    if (state.cy) state.cy.elements().removeClass("path faded");
+    state.path = null;
+    $("path-steps").replaceChildren();
+    $("path-summary").textContent = "";
+  }
+
+  async function findPath() {
+    const from = $("path-from").dataset.id;
+    const to = $("path-to").dataset.id;
+    if (!from || !to) return;
+    await busy(async () => {
+      setStatus("Looking for the shortest path…");
+      const data = await gql(QUERIES.path, { from, to });
+      clearPathHighlight();
+      const path = data.shortestPath;
+      if (!path) {
+        $("path-summary").textContent = "No path within 6 hops.";
+        setStatus("No path found.");
+        return;
+      }
+      const cy = state.cy;
+      const first = path.nodes[0];
+      if (cy.nodes().empty()) {
+        state.focusId = first.id;
+        merge([first], [], null);
+        cy.getElementById(first.id).addClass("focus");
+      }
+      path.nodes.forEach((node, i) => merge([node], [], i ? path.nodes[i - 1].id : null));
+      merge([], path.edges, null);
+      await runLayout(false);
+      const ids = new Set(path.nodes.map((n) => n.id).concat(path.edges.map(edgeId)));
+      cy.batch(() => {
+        cy.elements().addClass("faded");
+        cy.elements().filter((e) => ids.has(e.id())).removeClass("faded").addClass("path");
+      });
+      refreshLegend();
+      refreshEmpty();
+      refreshConnections();
+      renderSteps(path);
+      $("path-title").scrollIntoView({ block: "start", behavior: "smooth" });
+      setStatus(`Shortest path: ${path.length} step${path.length === 1 ? "" : "s"}.`);
+    });
+  }
+
+  function renderSteps(path) {
+    state.path = { from: path.nodes[0].id, to: path.nodes[path.nodes.length - 1].id, steps: path.nodes.map((n) => n.name) };
+    $("path-summary").textContent = `${path.length} step${path.length === 1 ? "" : "s"}:`;
+    const list = $("path-steps");
+    list.replaceChildren(
+      ...path.nodes.map((node, i) => {
+        const edge = path.edges[i];
+        let link = null;
+        if (edge) {
+          const forward = edge.from === node.id;
+          link = h("button", {
+            type: "button",
+            class: "step-edge linkish",
+            onclick: () => selectElement(state.cy.getElementById(edgeId(edge))),
+          }, forward ? `${edge.type} →` : `← ${edge.type}`);
+        }
+        return h("li", { class: "step", dataset: { id: node.id } },
+          h("button", {
+            type: "button",
+            class: "step-name linkish",
+            onclick: () => selectElement(state.cy.getElementById(node.id)),
+          }, node.name),
+          " ", kindBadge(node.kind),
+          link ? h("div", { class: "via" }, link) : null);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- export
+
+  function viewAsJson() {
+    const cy = state.cy;
+    return {
+      exportedAt: new Date().toISOString(),
+      focus: state.focusId,
+      nodes: cy.nodes().not(".more").map((n) => ({
+        id: n.id(),
+        name: n.data("name"),
+        kind: n.data("kind"),
+        aliases: n.data("aliases"),
+        expanded: state.expanded.has(n.id()),
+        truncated: Boolean(state.expanded.get(n.id()) && state.expanded.get(n.id()).truncated),
+        position: n.position(),
+      })),
+      edges: cy.edges().not(".more").map((e) => ({
+        type: e.data("type"),
+        from: e.data("source"),
+        to: e.data("target"),
+        properties: e.data("properties"),
+      })),
+      path: state.path,
+    };
+  }
+
+  function fileStem() {
+    return `ip-graph-${state.focusId || "view"}`;
+  }
+
+  function exportJson() {
+    const blob = new Blob([JSON.stringify(viewAsJson(), null, 2)], { type: "application/json" });
+    download(blob, `${fileStem()}.json`);
+  }
+
+  function exportPng() {
+    const blob = state.cy.png({ output: "blob", bg: "#ffffff", full: true, scale: 2 });
+    download(blob, `${fileStem()}.png`);
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function start() {
+    if (typeof window.cytoscape !== "function") {
+      $("cy").closest(".stage").replaceChildren(h("p", { class: "boot-error" },
+        "The explorer's assets are missing: run `make setup` (scripts/vendor_web.sh) so that /static/vendor/ is populated."));
+      return;
+    }
+    state.cy = createGraph();
+    refreshLegend();
+
+    attachSearch($("search"), $("search-suggestions"), (entity) => {
+      $("search").dataset.id = entity.id;
+      focusEntity(entity);
+    });
+    attachSearch($("path-from"), $("path-from-suggestions"), (entity) => setPicker($("path-from"), entity));
+    attachSearch($("path-to"), $("path-to-suggestions"), (entity) => setPicker($("path-to"), entity));
+    for (const id of ["path-from", "path-to"]) $(id).addEventListener("input", refreshPathButton);
+
+    $("path-find").addEventListener("click", findPath);
+    $("path-clear").addEventListener("click", clearPathHighlight);
+    $("path-swap").addEventListener("click", () => {
+      const a = $("path-from");
+      const b = $("path-to");
+      [a.value, b.value] = [b.value, a.value];
+      [a.dataset.id, b.dataset.id] = [b.dataset.id || "", a.dataset.id || ""];
+      refreshPathButton();
+    });
+    $("fit").addEventListener("click", () => state.cy.fit(undefined, 40));
+    $("relayout").addEventListener("click", () => runLayout(true));
+    $("export-png").addEventListener("click", exportPng);
+    $("export-json").addEventListener("click", exportJson);
+    $("more-button").addEventListener("click", (event) => expandMore(event.currentTarget.dataset.id));
+    for (const button of document.querySelectorAll("button.try")) {
+      button.addEventListener("click", async () => {
+        const data = await busy(() => gql(QUERIES.entity, { id: button.dataset.id }));
+        if (data && data.entity) focusEntity(data.entity);
+      });
+    }
+
+    const wanted = new URLSearchParams(window.location.search).get("id");
+    if (wanted) {
+      busy(async () => {
+        const data = await gql(QUERIES.entity, { id: wanted });
+        if (data.entity) await focusEntity(data.entity);
+        else setStatus(`No entity with id ${wanted}.`, "error");
+      });
+    }
+  }
+
+  // A small handle for tests and the console: what is on screen, and the same actions
+  // the page offers.
+  window.explorer = {
+    get cy() { return state.cy; },
+    get busy() { return state.pending > 0; },
+    get focusId() { return state.focusId; },
+    nodeIds: () => state.cy.nodes().not(".more").map((n) => n.id()).sort(),
+    edgeIds: () => state.cy.edges().not(".more").map((e) => e.id()).sort(),
+    truncatedIds: () => [...state.expanded].filter(([, i]) => i.truncated).map(([id]) => id),
+    pathIds: () => state.cy.elements(".path").map((e) => e.id()),
+    // Where a node (or an edge's label) is on the page, for a real mouse click.
+    renderedPosition(id) {
+      const element = state.cy.getElementById(id);
+      if (element.empty()) return null;
+      const box = state.cy.container().getBoundingClientRect();
+      const p = element.isNode() ? element.renderedPosition() : element.renderedMidpoint();
+      return { x: box.left + p.x, y: box.top + p.y };
+    },
+    expand: (id, limit) => expand(id, limit),
+    view: viewAsJson,
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,490 @@
+"""`python -m graph.cli ingest` as a user runs it: a subprocess against the test Neo4j.
+
+Every id here starts with `bulk-`; the module removes those entities, their Change nodes
+and their sources when it ends, so the other modules still see the seed graph exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.db import Database
+from graph.settings import ROOT, Settings
+from tests.conftest import free_port
+
+PREFIX = "bulk-"
+
+
+async def _query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
+    db = Database(settings)
+    try:
+        return await db.write((query, params))
+    finally:
+        await db.close()
+
+
+def query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
+    return asyncio.run(_query(settings, query, **params))
+
+
+def delete_bulk(settings: Settings) -> None:
+    query(
+        settings,
+        "MATCH (n) WHERE (n:Entity OR n:Source OR n:Redirect) AND n.id STARTS WITH $p "
+        "DETACH DELETE n",
+        p=PREFIX,
+    )
+    query(settings, "MATCH (c:Change) WHERE c.subject STARTS WITH $p DELETE c", p=PREFIX)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clean(settings: Settings) -> Iterator[None]:
+    delete_bulk(settings)  # leftovers of an interrupted run
+    yield
+    delete_bulk(settings)
+
+
+def counts(settings: Settings, prefix: str) -> dict[str, int]:
+    [row] = query(
+        settings,
+        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN count(n) AS entities } "
+        "CALL () { MATCH (a:Entity)-[r]->(:Entity) WHERE a.id STARTS WITH $p "
+        "          RETURN count(r) AS relationships } "
+        "CALL () { MATCH (c:Change) WHERE c.subject STARTS WITH $p RETURN count(c) AS changes } "
+        "CALL () { MATCH (s:Source) WHERE s.id STARTS WITH $p RETURN count(s) AS sources } "
+        "RETURN entities, relationships, changes, sources",
+        p=prefix,
+    )
+    return row
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_DATABASE": settings.neo4j_database}
+    if settings.neo4j_password:
+        env |= {
+            "NEO4J_USERNAME": settings.neo4j_username,
+            "NEO4J_PASSWORD": settings.neo4j_password,
+        }
+    return env
+
+
+def ingest(settings: Settings, *args: str | Path, env: dict | None = None):
+    command = [sys.executable, "-m", "graph.cli", "ingest", *map(str, args)]
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env or cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+SUMMARY = re.compile(
+    r"entities: (\d+) created, (\d+) updated, (\d+) unchanged\n"
+    r"relationships: (\d+) created, (\d+) updated, (\d+) unchanged\n"
+    r"rejected: (\d+)\n"
+)
+
+
+def summary(stdout: str) -> tuple[int, ...]:
+    """(entities created, updated, unchanged, relationships created, updated, unchanged,
+    rejected)."""
+    match = SUMMARY.search(stdout)
+    assert match, stdout
+    return tuple(int(n) for n in match.groups())
+
+
+# --- a generated file -----------------------------------------------------------------
+
+
+def generated(prefix: str, orgs: int, people: int, links: int) -> list[dict[str, Any]]:
+    """A source, organizations, people, and unique HOLDS_POSITION / MEMBER_OF links
+    between them: every line creates exactly one thing."""
+    source = f"{prefix}source"
+    lines: list[dict[str, Any]] = [
+        {
+            "record": "source",
+            "id": source,
+            "title": f"Generated ({prefix})",
+            "publishedOn": "2024-01-02",
+        }
+    ]
+    for i in range(orgs):
+        lines.append(
+            {
+                "id": f"{prefix}org-{i}",
+                "kind": "BANK" if i % 10 == 0 else "ORGANIZATION",
+                "name": f"Organization {i}",
+                "aliases": [f"Org {i}"],
+                "properties": {"description": f"number {i}"},
+                "provenance": [{"source": source, "paragraph": 1 + i % 9}],
+            }
+        )
+    for i in range(people):
+        lines.append(
+            {
+                "id": f"{prefix}person-{i}",
+                "kind": "PERSON",
+                "name": f"Person {i}",
+                "properties": {"anonymous": i % 7 == 0},
+                "provenance": [{"source": source, "locator": f"p. {i}"}],
+            }
+        )
+    for i in range(links):
+        if i % 2:
+            line = {
+                "from": f"{prefix}person-{i % people}",
+                "type": "HOLDS_POSITION",
+                "to": f"{prefix}org-{(i // people) % orgs}",
+                "properties": {"title": "Director"},
+            }
+        else:
+            line = {
+                "from": f"{prefix}org-{i % orgs}",
+                "type": "MEMBER_OF",
+                "to": f"{prefix}org-{(i % orgs + 1 + i // orgs) % orgs}",
+            }
+        lines.append({**line, "provenance": [{"source": source, "paragraph": 2}]})
+    return lines
+
+
+def write_jsonl(path: Path, lines: list) -> Path:
+    path.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_generated_file_is_written_exactly_once(settings, tmp_path):
+    prefix = f"{PREFIX}gen-"
+    lines = generated(prefix, orgs=600, people=400, links=2000)
+    path = write_jsonl(tmp_path / "generated.jsonl", lines)
+
+    first = ingest(settings, path, "--batch-size", "700", "--by", "test:bulk")
+    assert first.returncode == 0, first.stderr
+    assert summary(first.stdout) == (1000, 0, 0, 2000, 0, 0, 0)
+    assert "sources: 1" in first.stdout
+    assert re.search(r"rate: 3000 rows in [\d.]+s .*: [\d,]+ rows/s", first.stdout)
+    assert counts(settings, prefix) == {
+        "entities": 1000,
+        "relationships": 2000,
+        "changes": 3000,
+        "sources": 1,
+    }
+    [change] = query(
+        settings,
+        "MATCH (c:Change {subject: $id}) RETURN c.by AS by, c.via AS via, c.action AS action",
+        id=f"{prefix}org-1",
+    )
+    assert change == {"by": "test:bulk", "via": "ingest", "action": "create"}
+    [bank] = query(
+        settings,
+        "MATCH (n:Bank {id: $id}) RETURN n.name AS name, n.aliases AS aliases, n._prov AS prov",
+        id=f"{prefix}org-10",
+    )
+    assert bank == {
+        "name": "Organization 10",
+        "aliases": ["Org 10"],
+        "prov": [f"{prefix}source|2|"],
+    }
+
+    again = ingest(settings, path)
+    assert again.returncode == 0, again.stderr
+    assert summary(again.stdout) == (0, 0, 1000, 0, 0, 2000, 0)
+    assert counts(settings, prefix)["changes"] == 3000
+
+
+# --- malformed files ------------------------------------------------------------------
+
+BAD = f"{PREFIX}bad-"
+
+
+def malformed() -> list:
+    source = f"{BAD}source"
+    prov = [{"source": source, "paragraph": 1}]
+    return [
+        {"record": "source", "id": source, "title": "A malformed file"},  # 1
+        {"id": f"{BAD}a", "kind": "ORGANIZATION", "name": "A", "provenance": prov},  # 2
+        {"id": f"{BAD}ship", "kind": "SPACESHIP", "name": "Ship", "provenance": prov},  # 3
+        {
+            "id": f"{BAD}c",
+            "kind": "BANK",
+            "name": "C",
+            "properties": {"colour": "red"},
+            "provenance": prov,
+        },  # 4
+        {
+            "id": f"{BAD}launch",
+            "kind": "EVENT",
+            "name": "Launch",
+            "properties": {"date": "2024-13-45"},
+            "provenance": prov,
+        },  # 5
+        {"id": f"{BAD}d", "kind": "PLACE", "name": "D"},  # 6: no provenance
+        '{"id": "bulk-bad-e", "kind": ',  # 7: broken JSON
+        {"from": f"{BAD}a", "type": "LIKES", "to": f"{BAD}b", "provenance": prov},  # 8
+        {"from": f"{BAD}a", "type": "MEMBER_OF", "to": f"{BAD}nowhere", "provenance": prov},
+        {"from": f"{BAD}a", "type": "MEMBER_OF", "to": f"{BAD}b", "provenance": prov},  # 10
+        {"id": f"{BAD}b", "kind": "ORGANIZATION", "name": "B", "provenance": prov},  # 11
+    ]
+
+
+def test_a_malformed_file_writes_nothing_and_names_every_bad_line(settings, tmp_path):
+    path = write_jsonl(tmp_path / "malformed.jsonl", malformed())
+    result = ingest(settings, path)
+    assert result.returncode == 1
+    assert counts(settings, BAD) == {"entities": 0, "relationships": 0, "changes": 0, "sources": 0}
+    err = result.stderr
+    assert "7 invalid rows (7 problems)" in err
+    assert "Nothing was written" in err
+    for line, reason in [
+        (3, "kind must be one of"),
+        (4, "property 'colour' is not declared"),
+        (5, "property 'date' must be date, got '2024-13-45'"),
+        (6, "provenance must be a non-empty list"),
+        (7, "not valid JSON"),
+        (8, "type must be one of"),
+        (9, f"unknown to entity '{BAD}nowhere'"),
+    ]:
+        assert f"malformed.jsonl line {line}: {reason}" in err, err
+    for good in (1, 2, 10, 11):
+        assert f"malformed.jsonl line {good}:" not in err
+
+
+def test_skip_invalid_writes_the_valid_rows(settings, tmp_path):
+    path = write_jsonl(tmp_path / "malformed.jsonl", malformed())
+    result = ingest(settings, path, "--skip-invalid")
+    assert result.returncode == 1  # rows were invalid, even though the rest was written
+    assert summary(result.stdout) == (2, 0, 0, 1, 0, 0, 0)
+    assert "invalid: 7 rows" in result.stdout
+    assert "malformed.jsonl line 9: unknown to entity" in result.stderr
+    assert counts(settings, BAD) == {"entities": 2, "relationships": 1, "changes": 3, "sources": 1}
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+CSV = f"{PREFIX}csv-"
+
+
+def test_csv_files_round_trip_with_typed_properties(settings, tmp_path):
+    source = tmp_path / "source.json"
+    source.write_text(
+        json.dumps(
+            {
+                "id": f"{CSV}source",
+                "title": "A CSV export",
+                "publishedOn": "2024-03-04",
+                "authors": ["A. Writer"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    entities = tmp_path / "entities.csv"
+    entities.write_text(
+        "id,kind,name,aliases,source,paragraph,locator,memberCount,anonymous,date,"
+        "attendeeGroups,amount,currency\n"
+        f"{CSV}alliance,ORGANIZATION,Alliance,IP Alliance|联盟,{CSV}source,1,,53,,,,,\n"
+        f"{CSV}jane,PERSON,Jane Doe,,{CSV}source,,byline,,true,,,,\n"
+        f"{CSV}launch,EVENT,Launch,,{CSV}source,2,,,,2013-07-30,banks|firms,,\n"
+        f"{CSV}loan,CREDIT,Loan,,{CSV}source,5,,,,,,200000000,CNY\n",
+        encoding="utf-8",
+    )
+    relationships = tmp_path / "relationships.csv"
+    relationships.write_text(
+        "from,type,to,source,paragraph,locator,title,role\n"
+        f"{CSV}jane,HOLDS_POSITION,{CSV}alliance,{CSV}source,3,,Director,\n"
+        f"{CSV}alliance,ORGANIZED,{CSV}launch,{CSV}source,4,,,co-organizer\n",
+        encoding="utf-8",
+    )
+    args = ("--source-file", source, relationships, entities)  # relationships first: fine
+    first = ingest(settings, *args)
+    assert first.returncode == 0, first.stderr
+    assert summary(first.stdout) == (4, 0, 0, 2, 0, 0, 0)
+
+    rows = query(
+        settings,
+        "MATCH (n:Entity) WHERE n.id STARTS WITH $p "
+        "RETURN n.id AS id, n.kind AS kind, n.aliases AS aliases, n.memberCount AS members, "
+        "n.anonymous AS anonymous, n.date AS date, n.attendeeGroups AS groups, "
+        "n.amount AS amount, n.currency AS currency, n._prov AS prov ORDER BY id",
+        p=CSV,
+    )
+    by_id = {row.pop("id").removeprefix(CSV): row for row in rows}
+    assert by_id["alliance"]["aliases"] == ["IP Alliance", "联盟"]
+    assert by_id["alliance"]["members"] == 53
+    assert by_id["jane"]["anonymous"] is True
+    assert by_id["jane"]["prov"] == [f"{CSV}source||byline"]
+    assert str(by_id["launch"]["date"]) == "2013-07-30"
+    assert by_id["launch"]["groups"] == ["banks", "firms"]
+    assert (by_id["loan"]["amount"], by_id["loan"]["currency"]) == (200000000.0, "CNY")
+    rels = query(
+        settings,
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id STARTS WITH $p "
+        "RETURN type(r) AS type, properties(r) AS props ORDER BY type",
+        p=CSV,
+    )
+    assert [(r["type"], r["props"].get("title"), r["props"].get("role")) for r in rels] == [
+        ("HOLDS_POSITION", "Director", None),
+        ("ORGANIZED", None, "co-organizer"),
+    ]
+    [src] = query(
+        settings, "MATCH (s:Source {id: $id}) RETURN properties(s) AS s", id=f"{CSV}source"
+    )
+    assert src["s"]["authors"] == ["A. Writer"]
+    assert str(src["s"]["publishedOn"]) == "2024-03-04"
+
+    again = ingest(settings, *args)
+    assert again.returncode == 0, again.stderr
+    assert summary(again.stdout) == (0, 0, 4, 0, 0, 2, 0)
+
+
+def test_merged_ids_land_on_the_survivor_and_conflicts_are_refused(settings, tmp_path):
+    prefix = f"{PREFIX}merge-"
+    source = f"{prefix}source"
+    prov = [{"source": source, "paragraph": 1}]
+    base = write_jsonl(
+        tmp_path / "base.jsonl",
+        [
+            {"record": "source", "id": source, "title": "Merges"},
+            {
+                "id": f"{prefix}survivor",
+                "kind": "ORGANIZATION",
+                "name": "Survivor",
+                "provenance": prov,
+            },
+            {"id": f"{prefix}person", "kind": "PERSON", "name": "P", "provenance": prov},
+        ],
+    )
+    assert ingest(settings, base).returncode == 0
+    query(
+        settings,
+        "MATCH (s:Entity {id: $survivor}) CREATE (:Redirect {id: $old})-[:MERGED_INTO]->(s)",
+        survivor=f"{prefix}survivor",
+        old=f"{prefix}old",
+    )
+    later = write_jsonl(
+        tmp_path / "later.jsonl",
+        [
+            {"id": f"{prefix}old", "kind": "ORGANIZATION", "name": "Old Name", "provenance": prov},
+            {
+                "from": f"{prefix}person",
+                "type": "HOLDS_POSITION",
+                "to": f"{prefix}old",
+                "properties": {"title": "Chair"},
+                "provenance": prov,
+            },
+        ],
+    )
+    result = ingest(settings, later)
+    assert result.returncode == 0, result.stderr
+    assert summary(result.stdout) == (0, 1, 0, 1, 0, 0, 0)
+
+    conflict = write_jsonl(
+        tmp_path / "conflict.jsonl",
+        [
+            {"id": f"{prefix}other", "kind": "BANK", "name": "O", "provenance": prov},
+            {"id": f"{prefix}person", "kind": "BANK", "name": "P", "provenance": prov},
+        ],
+    )
+    result = ingest(settings, conflict)
+    assert result.returncode == 1  # line 2 is refused by the database
+    assert summary(result.stdout) == (1, 0, 0, 0, 0, 0, 1)
+    assert (
+        f"conflict.jsonl line 2: id {prefix}person already belongs to a PERSON, not a BANK"
+        in result.stderr
+    )
+    [survivor] = query(
+        settings,
+        "MATCH (s:Entity {id: $id}) RETURN s.name AS name, s.aliases AS aliases, "
+        "COLLECT { MATCH (s)<-[r:HOLDS_POSITION]-(p) RETURN p.id + ':' + r.title } AS holders",
+        id=f"{prefix}survivor",
+    )
+    assert survivor == {
+        "name": "Survivor",
+        "aliases": ["Old Name"],
+        "holders": [f"{prefix}person:Chair"],
+    }
+    assert query(settings, "MATCH (n:Entity {id: $id}) RETURN n", id=f"{prefix}old") == []
+
+
+# --- usage, and a database that is not there -----------------------------------------
+
+
+def test_usage_errors_exit_2(settings, tmp_path):
+    assert ingest(settings, tmp_path / "missing.jsonl").returncode == 2
+    other = tmp_path / "facts.xml"
+    other.write_text("<facts/>", encoding="utf-8")
+    result = ingest(settings, other)
+    assert (result.returncode, "not a .jsonl, .ndjson or .csv file" in result.stderr) == (2, True)
+    empty = write_jsonl(tmp_path / "empty.jsonl", [])
+    assert ingest(settings, empty, "--batch-size", "0").returncode == 2
+
+
+def test_an_unreachable_neo4j_is_said_plainly(settings, tmp_path):
+    path = write_jsonl(tmp_path / "one.jsonl", [])
+    env = {**cli_env(settings), "NEO4J_URI": f"bolt://127.0.0.1:{free_port()}"}
+    result = ingest(settings, path, env=env)
+    assert result.returncode == 3
+    assert "is not answering" in result.stderr
+
+
+# --- interrupted ----------------------------------------------------------------------
+
+
+def test_a_killed_ingest_completes_when_run_again(settings, tmp_path):
+    prefix = f"{PREFIX}kill-"
+    lines = generated(prefix, orgs=300, people=300, links=3000)
+    path = write_jsonl(tmp_path / "kill.jsonl", lines)
+    total = 600 + 3000
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "ingest", str(path), "--batch-size", "40"],
+        cwd=ROOT,
+        env=cli_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        written = 0
+        while time.monotonic() < deadline and process.poll() is None:
+            now = counts(settings, prefix)
+            written = now["entities"] + now["relationships"]
+            if written > 0:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL, "it finished before it could be killed"
+    before = counts(settings, prefix)
+    done = before["entities"] + before["relationships"]
+    assert 0 < done < total
+    assert before["changes"] == done  # nothing half-written: a Change for every fact
+
+    result = ingest(settings, path)
+    assert result.returncode == 0, result.stderr
+    ents_created, _, ents_unchanged, rels_created, _, rels_unchanged, _ = summary(result.stdout)
+    assert ents_created + rels_created == total - done
+    assert ents_unchanged + rels_unchanged == done
+    assert counts(settings, prefix) == {
+        "entities": 600,
+        "relationships": 3000,
+        "changes": total,
+        "sources": 1,
+    }
