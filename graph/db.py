@@ -69,17 +69,17 @@ class Database:
         return True
 
     async def transaction(
-        self, work: Callable[[Transaction], Awaitable[T]], timeout: float | None = None
+        self, work: Callable[[Transaction], Awaitable[T]], timeout_s: float | None = None
     ) -> T:
         """Run `work` in one write transaction: all its statements commit together or not
         at all. Transient failures (deadlocks between concurrent writers) are retried with
-        backoff, the whole unit of work again. `timeout` (seconds) replaces QUERY_TIMEOUT_S
+        backoff, the whole unit of work again. `timeout_s` replaces QUERY_TIMEOUT_S
         for long units of work, such as a bulk ingestion batch."""
         for attempt in range(_WRITE_ATTEMPTS):
             try:
                 async with self.driver.session(database=self.database) as session:
                     tx = await session.begin_transaction(
-                        timeout=timeout or self.settings.query_timeout_s
+                        timeout=timeout_s or self.settings.query_timeout_s
                     )
                     try:
                         result = await work(Transaction(tx, self.listeners))

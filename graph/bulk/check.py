@@ -89,12 +89,17 @@ class Checker:
     def _cite(self, index: int, source: Input, where: str, record: Record) -> list[str]:
         """Provenance sources: a file's entries must name one; unknown ones wait for the
         graph lookup."""
-        problems = []
-        for entry in record.data["provenance"]:
+        problems: list[str] = []
+        entries = record.data.get("provenance") if isinstance(record.data, dict) else None
+        if not isinstance(entries, list):
+            return problems  # the record's own check says what is wrong
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
             cited = entry.get("source") or source.default_source
             if cited is None:
                 problems.append("a provenance entry needs a source (the id of a source)")
-            elif cited not in self.sources:
+            elif isinstance(cited, str) and cited not in self.sources:
                 self._cited[cited].append((index, where, record.line))
         return problems
 
@@ -111,8 +116,7 @@ class Checker:
     def _entity(self, index: int, source: Input, where: str, record: Record) -> None:
         data = record.data
         problems = check_entity(data)
-        if not problems:
-            problems = self._cite(index, source, where, record)
+        problems += self._cite(index, source, where, record)
         if not problems:
             entity_id, kind = data["id"], Kind(data["kind"])
             signature = _signature(kind.value, data["name"].strip(), data.get("properties") or {})
@@ -137,8 +141,7 @@ class Checker:
     def _relationship(self, index: int, source: Input, where: str, record: Record) -> None:
         data = record.data
         problems = check_relationship(data)
-        if not problems:
-            problems = self._cite(index, source, where, record)
+        problems += self._cite(index, source, where, record)
         if not problems:
             key = (data["from"], data["type"], data["to"])
             signature = _signature(data.get("properties") or {})

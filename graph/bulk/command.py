@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from graph.bulk.jsonl import read_jsonl
 from graph.bulk.progress import progress_for
 from graph.bulk.records import SOURCE, Input, Record, UsageError
 from graph.db import Database
-from graph.errors import GraphError
+from graph.errors import GraphError, ServiceUnavailable
 from graph.ingest import IngestReport
 from graph.settings import Settings
 
@@ -111,7 +112,7 @@ async def _run(
                 if settings.uses_local_neo4j
                 else "check NEO4J_URI and the credentials"
             )
-            raise GraphError(f"Neo4j at {settings.bolt_uri} is not answering: {hint}.")
+            raise ServiceUnavailable(f"Neo4j at {settings.bolt_uri} is not answering: {hint}.")
         progress = progress_for(err)
         try:
             await ingest(
@@ -140,6 +141,8 @@ def run(
     by: str | None,
 ) -> int:
     out, err = Console(), Console(stderr=True)
+    # The driver logs each retry while Neo4j is away; what to do is said below instead.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     try:
         inputs = ([source_file_input(source_file)] if source_file else []) + [
             file_input(path) for path in files
@@ -168,15 +171,24 @@ def run(
             soft_wrap=True,
         )
         return EXIT_INTERRUPTED
-    except GraphError as exc:
-        written = f" after {report.rows_written} rows" if report.rows_written else ""
+    except ServiceUnavailable as exc:
+        written = f" after {report.rows_written} rows. {resume}" if report.rows_written else ""
         err.print(
-            f"Stopped{written}: {exc.message} {resume}",
+            f"Stopped: {exc.message}{written}",
             highlight=False,
             markup=False,
             soft_wrap=True,
         )
         return EXIT_UNAVAILABLE
+    except GraphError as exc:
+        err.print(
+            f"Stopped after {report.rows_written} rows: {exc.message} (see the Neo4j log). "
+            f"{resume}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_INVALID
 
     problems = [str(p) for p in report.invalid]
     if problems:

@@ -110,7 +110,7 @@ async def ingest(
             for source in sources:
                 await tx.run(writes.upsert_source(source))
 
-        await db.transaction(write_sources, timeout=BATCH_TIMEOUT_S)
+        await db.transaction(write_sources, timeout_s=BATCH_TIMEOUT_S)
         report.sources_written = len(sources)
 
     progress.writing(checked.valid_rows)

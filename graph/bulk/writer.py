@@ -101,7 +101,7 @@ async def write_batch(
         return done
 
     results = []
-    for target, result, members, sent in await db.transaction(work, timeout=BATCH_TIMEOUT_S):
+    for target, result, members, sent in await db.transaction(work, timeout_s=BATCH_TIMEOUT_S):
         if result["rejected"]:
             result = {**result, "rejected": _located(target, result["rejected"], members, sent)}
         results.append((target, result))
