@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup neo4j web chromium lint schema clean
+.PHONY: run test setup neo4j web chromium compliance soak lint schema clean
 
 run: setup
 	$(PY) -m graph.cli run
 
-test: setup chromium
+test: setup chromium compliance
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP) neo4j web
@@ -28,6 +28,19 @@ neo4j: $(STAMP)
 web:
 	@bash scripts/vendor_web.sh
 
+# graphql-http's GraphQL-over-HTTP audit suite, run by tests/compliance/test_audit.py
+# (from the npm registry, pinned by tests/compliance/package-lock.json).
+compliance: tests/compliance/node_modules/.package-lock.json
+
+tests/compliance/node_modules/.package-lock.json: tests/compliance/package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error --prefix tests/compliance
+	@touch $@
+
+# The soak run (20,000 mixed requests at concurrency 64 against a service and Neo4j it
+# starts itself); figures go to docs/reliability.md. Not part of `make test`.
+soak: setup
+	$(PY) -m tests.soak --write-docs
+
 # The browser tests (tests/browser) drive Debian's Chromium; Playwright downloads none.
 # Part of `make test` only: `make run` needs no browser.
 chromium:
@@ -44,8 +57,25 @@ lint: setup
 	$(VENV)/bin/ruff check graph seed tests
 	$(VENV)/bin/ruff format --check graph seed tests
 
+# The benchmark (bench/run.py, docs/benchmarks.md): this service, @neo4j/graphql and the
+# raw driver on a generated graph of BENCH_SIZE entities, in its own Neo4j (port 7692,
+# data/bench). Not part of `make test`. E.g. `make bench BENCH_SIZE=10000`.
+# Its plotting and profiling tools live in .venv-bench (bench/requirements.txt), not in
+# the service's .venv.
+BENCH_SIZE ?= 100000
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+bench: setup $(BENCH_STAMP)
+	$(PY) -m bench.run --size $(BENCH_SIZE) $(BENCH_ARGS)
+
+$(BENCH_STAMP): bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q -r bench/requirements.txt
+	touch $@
+
 schema: setup
 	$(PY) -m graph.cli export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) neo4j/target graph/static/vendor web/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) neo4j/target graph/static/vendor web/node_modules tests/compliance/node_modules

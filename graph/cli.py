@@ -35,12 +35,12 @@ async def _seed(settings: Settings) -> None:
 
     db = Database(settings)
     try:
-        deadline = time.monotonic() + 120
-        while not await db.ping():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"Neo4j at {settings.bolt_uri} did not answer; is it running?")
-            _say(f"Waiting for Neo4j at {settings.bolt_uri} ...")
-            await asyncio.sleep(2)
+        # Retries with backoff, each attempt in the log (graph.db).
+        if not await db.wait_until_ready(give_up_after=settings.neo4j_wait_s):
+            raise SystemExit(
+                f"Neo4j at {settings.bolt_uri} did not answer in {settings.neo4j_wait_s:.0f}s; "
+                "is it running?"
+            )
         started = time.monotonic()
         reports = await load_seed(db)
         for report in reports:
@@ -61,7 +61,17 @@ def _serve(settings: Settings) -> None:
     from graph.app import create_app
 
     _say(f"GraphQL API and playground: http://{settings.host}:{settings.port}/graphql")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # Logging is configured by main() (JSON lines by default); the app logs each request
+    # itself, so uvicorn's access log is off. A Neo4j that is not answering yet is waited
+    # for by the app's lifespan, with backoff, while /health answers and /ready says 503.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=settings.keep_alive_s,
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -190,8 +200,15 @@ def main(argv: list[str] | None = None) -> None:
     revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
+    if args.command in ("run", "serve"):
+        from graph.observability import configure_logging
+
+        configure_logging(settings.log_format, settings.debug)
+    else:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
 
     if args.command == "run":
         cmd_run(settings)

@@ -10,9 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, LiteralString, TypeVar
 
+from neo4j._data import RecordExporter
+from neo4j.graph import Node, Path, Relationship
+
+from graph import observability
 from graph.errors import BadUserInput, GraphError, QueryTimeout, ServiceUnavailable
 from graph.settings import Settings
 from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
@@ -23,6 +28,8 @@ log = logging.getLogger(__name__)
 Cypher = tuple[LiteralString, dict[str, Any]]
 T = TypeVar("T")
 _WRITE_ATTEMPTS = 12
+# A query's client-side deadline: its transaction timeout plus this (seconds).
+_DEADLINE_GRACE_S = 1.0
 
 _TIMEOUT_CODES = {
     "Neo.ClientError.Transaction.TransactionTimedOut",
@@ -44,7 +51,10 @@ class Database:
             auth=auth,
             max_connection_pool_size=settings.pool_size,
             connection_timeout=3.0,
-            connection_acquisition_timeout=min(5.0, settings.query_timeout_s),
+            # Under load a request waits its turn for a pooled connection (bounded by the
+            # query's deadline) rather than failing; in an outage, no connection can be
+            # made and the failure is immediate anyway.
+            connection_acquisition_timeout=settings.query_timeout_s,
             max_transaction_retry_time=2.0,
             notifications_min_severity="OFF",
         )
@@ -68,6 +78,42 @@ class Database:
             return False
         return True
 
+    async def wait_until_ready(self, give_up_after: float | None = None) -> bool:
+        """Ping Neo4j until it answers, with exponential backoff (0.5 s doubling to 30 s),
+        saying so in the log at each failed attempt. False when `give_up_after` seconds
+        passed first; None waits for as long as it takes."""
+        started = time.monotonic()
+        delay = 0.5
+        attempt = 0
+        while True:
+            attempt += 1
+            if await self.ping():
+                if attempt > 1:
+                    log.info(
+                        "Neo4j at %s is answering (after %d attempts, %.1fs)",
+                        self.settings.bolt_uri,
+                        attempt,
+                        time.monotonic() - started,
+                    )
+                return True
+            waited = time.monotonic() - started
+            if give_up_after is not None and waited + delay > give_up_after:
+                log.error(
+                    "Neo4j at %s did not answer in %.0fs (%d attempts); giving up",
+                    self.settings.bolt_uri,
+                    waited,
+                    attempt,
+                )
+                return False
+            log.warning(
+                "Neo4j at %s is not answering (attempt %d); retrying in %.1fs",
+                self.settings.bolt_uri,
+                attempt,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
     async def transaction(
         self, work: Callable[[Transaction], Awaitable[T]], timeout_s: float | None = None
     ) -> T:
@@ -75,9 +121,13 @@ class Database:
         at all. Transient failures (deadlocks between concurrent writers) are retried with
         backoff, the whole unit of work again. `timeout_s` replaces QUERY_TIMEOUT_S
         for long units of work, such as a bulk ingestion batch."""
+        budget = (timeout_s or self.settings.query_timeout_s) + _DEADLINE_GRACE_S
         for attempt in range(_WRITE_ATTEMPTS):
             try:
-                async with self.driver.session(database=self.database) as session:
+                async with (
+                    asyncio.timeout(budget),
+                    self.driver.session(database=self.database) as session,
+                ):
                     tx = await session.begin_transaction(
                         timeout=timeout_s or self.settings.query_timeout_s
                     )
@@ -88,6 +138,10 @@ class Database:
                     finally:
                         if not tx.closed():
                             await tx.close()  # rolls back whatever did not commit
+            except TimeoutError as exc:
+                raise QueryTimeout(
+                    "The graph database did not answer in time; try again shortly."
+                ) from exc
             except neo.TransientError as exc:
                 if attempt == _WRITE_ATTEMPTS - 1 or exc.code in _TIMEOUT_CODES:
                     raise _translate(exc) from exc
@@ -108,13 +162,21 @@ class Database:
         text, params = cypher
         for listener in self.listeners:
             listener(text, params)
+        started = time.perf_counter()
         try:
-            records, _, _ = await self.driver.execute_query(
-                Query(text, timeout=self.settings.query_timeout_s),
-                params,
-                routing_=routing,
-                database_=self.database,
-            )
+            # The transaction timeout stops the query in Neo4j; this deadline also bounds
+            # what Neo4j cannot stop (connecting, the driver's retries during an outage).
+            async with asyncio.timeout(self.settings.query_timeout_s + _DEADLINE_GRACE_S):
+                records, _, keys = await self.driver.execute_query(
+                    Query(text, timeout=self.settings.query_timeout_s),
+                    params,
+                    routing_=routing,
+                    database_=self.database,
+                )
+        except TimeoutError as exc:
+            raise QueryTimeout(
+                "The graph database did not answer in time; try again shortly."
+            ) from exc
         except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
             raise ServiceUnavailable(
                 "The graph database is unreachable right now; try again shortly."
@@ -125,7 +187,11 @@ class Database:
             raise ServiceUnavailable(
                 "The graph database did not answer in time; try again shortly."
             ) from exc
-        return [_native(record.data()) for record in records]
+        finally:
+            observability.record_neo4j(time.perf_counter() - started)
+        # One pass over the values (a Record is a tuple of them), not Record.data()'s
+        # transform and then another: a third of a large answer's CPU time otherwise.
+        return [dict(zip(keys, map(_native, record), strict=True)) for record in records]
 
 
 class Transaction:
@@ -139,18 +205,39 @@ class Transaction:
         text, params = cypher
         for listener in self._listeners:
             listener(text, params)
-        result = await self._tx.run(text, params)
-        return [_native(record.data()) async for record in result]
+        started = time.perf_counter()
+        try:
+            result = await self._tx.run(text, params)
+            return [_native(record.data()) async for record in result]
+        finally:
+            observability.record_neo4j(time.perf_counter() - started)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_EXPORTER = RecordExporter()
 
 
 def _native(value: Any) -> Any:
-    """Driver values as plain Python: neo4j.time types become datetime ones."""
+    """Driver values as plain Python: neo4j.time types become datetime ones; nodes,
+    relationships and paths become what `Record.data()` makes of them. Plain values, the
+    bulk of any answer, are passed over without a call."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN else _native(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN else _native(v) for v in value]
+    if isinstance(value, Node | Relationship | Path):
+        return _native(_EXPORTER.transform(value))
+    to_native = getattr(value, "to_native", None)
+    if to_native is not None:
+        return to_native()
     if isinstance(value, dict):
         return {k: _native(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    to_native = getattr(value, "to_native", None)
-    return to_native() if to_native is not None else value
+    if isinstance(value, list | tuple):
+        return type(value)(map(_native, value))
+    return value
 
 
 def _translate(exc: neo.Neo4jError) -> GraphError:

@@ -69,6 +69,9 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 class LocalNeo4j:
     settings: Settings
     process: subprocess.Popen | None = None
+    # A directory of plugin jars (the benchmark's APOC core), put on the classpath, as the
+    # server's plugins/ is, and scanned for procedures; `make run` and the tests load none.
+    plugins: Path | None = None
 
     @property
     def home(self) -> Path:
@@ -112,9 +115,10 @@ class LocalNeo4j:
             f"-Xmx{self.settings.neo4j_heap}",
             f"-Dkg.pagecache={self.settings.neo4j_pagecache}",
             f"-Dkg.txmemory={self.settings.neo4j_txmemory}",
+            *([f"-Dkg.plugins={self.plugins}"] if self.plugins else []),
             *JVM_FLAGS,
             "-cp",
-            f"{LIB_DIR}/*:{LAUNCHER_JAR}",
+            f"{LIB_DIR}/*:{LAUNCHER_JAR}" + (f":{self.plugins}/*" if self.plugins else ""),
             "kg.Launcher",
             str(self.home),
             str(port),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.documents import DocumentCache
+from graph.execution import ShapedExecutionContext
+from graph.limits import QueryLimits
 from graph.masking import MaskErrors
+from graph.observability import ObserveOperations
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.types.entities import TYPES, AgreementParty, Comment, Contribution, Position
@@ -13,5 +17,8 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[*TYPES.values(), Position, AgreementParty, Comment, Contribution],
-    extensions=[MaskErrors],
+    # DocumentCache after QueryLimits, which checks the raw text before it is parsed.
+    extensions=[MaskErrors, QueryLimits, DocumentCache, ObserveOperations],
+    # Root fields' prefetched answers are completed in one pass (graph/execution.py).
+    execution_context_class=ShapedExecutionContext,
 )

@@ -19,6 +19,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _positive(env: dict[str, str], name: str, default: int, zero: bool = False) -> int:
+    value = _int(env, name, default)
+    if value < (0 if zero else 1):
+        raise SystemExit(f"{name} must be {'0 or more' if zero else 'at least 1'}, got {value}")
+    return value
+
+
 def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     # Strict: a typo must not silently leave a security switch off.
     raw = env.get(name, "").strip().lower()
@@ -29,6 +36,26 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SystemExit(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: comma-separated origins (`https://app.example.org`), or `*`."""
+    origins = []
+    for item in raw.split(","):
+        origin = item.strip().rstrip("/")
+        if not origin:
+            continue
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise SystemExit(f"CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _choice(env: dict[str, str], name: str, default: str, choices: set[str]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in choices:
+        raise SystemExit(f"{name} must be one of {sorted(choices)}, got {raw!r}")
+    return raw
 
 
 def _pem(raw: str) -> str:
@@ -80,6 +107,28 @@ class Settings:
     jwt_audience: str = ""
     jwt_issuer: str = ""
     jwt_role_claim: str = "role"
+    # Abuse limits (graph/limits.py), checked before Neo4j is touched.
+    max_query_depth: int = 15
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_query_cost: int = 100_000
+    max_body_bytes: int = 1_000_000
+    # Operations in one batched request (a JSON array); 0 turns batching off.
+    max_batch_operations: int = 10
+    # Observability (graph/observability.py): `json` (one object a line) or `text` logs.
+    log_format: str = "json"
+    # Browser origins allowed to call the API cross-origin (empty: same origin only).
+    cors_origins: tuple[str, ...] = ()
+    # Automatic persisted queries (graph/persisted.py).
+    persisted_queries_cache: int = 1000
+    persisted_queries_only: bool = False
+    persisted_queries_manifest: Path | None = None
+    # How long `run` waits for Neo4j before giving up, in seconds (serve waits forever).
+    neo4j_wait_s: float = 120.0
+    # How long an idle HTTP keep-alive connection stays open, in seconds: longer than a
+    # client's or a load balancer's own idle timeout, so that they, not the service, close
+    # it (a server closing a connection as a request arrives on it loses that request).
+    keep_alive_s: float = 75.0
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -118,6 +167,23 @@ class Settings:
             jwt_audience=env.get("JWT_AUDIENCE", "").strip(),
             jwt_issuer=env.get("JWT_ISSUER", "").strip(),
             jwt_role_claim=env.get("JWT_ROLE_CLAIM", "").strip() or "role",
+            max_query_depth=_positive(env, "MAX_QUERY_DEPTH", 15),
+            max_aliases=_positive(env, "MAX_ALIASES", 30, zero=True),
+            max_tokens=_positive(env, "MAX_TOKENS", 5000),
+            max_query_cost=_positive(env, "MAX_QUERY_COST", 100_000),
+            max_body_bytes=_positive(env, "MAX_BODY_BYTES", 1_000_000),
+            max_batch_operations=_positive(env, "MAX_BATCH_OPERATIONS", 10, zero=True),
+            log_format=_choice(env, "LOG_FORMAT", "json", {"json", "text"}),
+            cors_origins=_origins(env.get("CORS_ORIGINS", "")),
+            persisted_queries_cache=_positive(env, "PERSISTED_QUERIES_CACHE", 1000),
+            persisted_queries_only=_flag(env, "PERSISTED_QUERIES_ONLY", False),
+            persisted_queries_manifest=(
+                Path(env["PERSISTED_QUERIES_MANIFEST"]).expanduser()
+                if env.get("PERSISTED_QUERIES_MANIFEST", "").strip()
+                else None
+            ),
+            neo4j_wait_s=float(env.get("NEO4J_WAIT_S", "120") or 120),
+            keep_alive_s=float(env.get("KEEP_ALIVE_S", "75") or 75),
         )
         _check_jwt(settings)
         return settings

@@ -165,16 +165,19 @@ def page_of_entities(page: Page) -> Cypher:
         key, last_id = page.after
         op = "<" if page.descending else ">"
         k, i = params.add(key), params.add(last_id)
-        keyset = f"(key {op} {k} OR (key = {k} AND n.id {op} {i}))"
+        keyset = f"({key_expr} {op} {k} OR ({key_expr} = {k} AND n.id {op} {i}))"
     order = "DESC" if page.descending else "ASC"
     total = (
         f"CALL () {{ MATCH (n:{label}) WHERE {where} RETURN count(n) AS total }} "
         if page.with_total
         else "CALL () { RETURN null AS total } "
     )
+    # The keyset condition stands in the MATCH's WHERE, on the key expression itself: put
+    # after the key's projection, the planner sorted every row before filtering them (a
+    # full sort, growing with the depth of the page) instead of keeping the top few.
     query = (
-        total + f"CALL () {{ MATCH (n:{label}) WHERE {where} "
-        f"WITH n, {key_expr} AS key WHERE {keyset} "
+        total + f"CALL () {{ MATCH (n:{label}) WHERE {where} AND {keyset} "
+        f"WITH n, {key_expr} AS key "
         f"WITH n, key ORDER BY key {order}, n.id {order} LIMIT {params.add(page.first + 1)} "
         f"RETURN collect({{node: {project('n', page.plan, params.values)}, key: key}}) AS rows }} "
         "RETURN total, rows"

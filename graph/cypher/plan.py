@@ -24,14 +24,28 @@ class RelPlan:
     first: int
     other: Plan
     edge_sources: bool = False
+    # Whether the relationship's own properties are read (a wrapper's title or role,
+    # `relationships { properties }`); a plain list of the other ends reads none.
+    edge_props: bool = False
 
 
 @dataclass
 class Plan:
     sources: bool = False
     rels: dict[str, RelPlan] = field(default_factory=dict)
+    # The node properties the selection reads (None: all of them). Only a plan made from
+    # a selection (`planned`) narrows them; an empty accumulator takes what it is given.
+    props: frozenset[str] | None = None
+    planned: bool = False
 
     def merge(self, other: Plan) -> None:
+        if not self.planned:
+            self.props = other.props if other.planned else None
+        elif not other.planned or other.props is None or self.props is None:
+            self.props = None
+        else:
+            self.props = self.props | other.props
+        self.planned = True
         self.sources = self.sources or other.sources
         for key, rel in other.rels.items():
             mine = self.rels.get(key)
@@ -39,6 +53,7 @@ class Plan:
                 self.rels[key] = rel
             else:
                 mine.edge_sources = mine.edge_sources or rel.edge_sources
+                mine.edge_props = mine.edge_props or rel.edge_props
                 mine.other.merge(rel.other)
 
     def add(self, types: tuple[str, ...] | None, direction: str, first: int) -> RelPlan:

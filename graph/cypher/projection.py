@@ -22,12 +22,22 @@ _SOURCES = (
 )
 
 
+def _properties(var: str, plan: Plan) -> list[str]:
+    """The node's properties the plan reads (`.*`: all of them). Names come from the
+    declared domain through the planner (graph.resolvers.selection), never from a client."""
+    if not plan.planned or plan.props is None:
+        return [".*"]
+    return [f".`{name}`" for name in sorted(plan.props)]
+
+
 def project(var: str, plan: Plan | None, params: dict, counter: count | None = None) -> str:
     """A map expression for node `var` shaped by `plan` (plain properties when None)."""
-    if plan is None or (not plan.sources and not plan.rels):
+    if plan is None or (
+        not plan.sources and not plan.rels and (not plan.planned or plan.props is None)
+    ):
         return f"properties({var})"
     counter = counter or count()
-    extra = []
+    extra = _properties(var, plan)
     if plan.sources:
         extra.append(f"__src: {_SOURCES.format(var=var, i=next(counter))}")
     if plan.rels:
@@ -39,7 +49,7 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
             pattern = relationship_pattern(list(rel.types) if rel.types else None)
             limit = f"lim{i}"
             params[limit] = rel.first
-            edge = f"{r} {{.*}}"
+            edge = f"{r} {{.*}}" if rel.edge_props else "{}"
             if rel.edge_sources:
                 edge = f"{r} {{.*, __src: {_SOURCES.format(var=r, i=next(counter))}}}"
             other = project(m, rel.other, params, counter)
@@ -50,4 +60,4 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
                 f"props: {edge}, other: {other}}} }}"
             )
         extra.append("__pf: {" + ", ".join(rels) + "}")
-    return f"{var} {{.*, {', '.join(extra)}}}"
+    return f"{var} {{{', '.join(extra)}}}"

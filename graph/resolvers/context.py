@@ -28,6 +28,8 @@ class Context:
     prefetch: bool = True
     # Authenticated once per request by GraphQLApp.get_context (graph.auth).
     principal: Principal = ANONYMOUS
+    # The request's abuse limits (graph.limits.Limits); None: the defaults.
+    limits: Any = None
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
 

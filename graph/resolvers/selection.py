@@ -98,6 +98,48 @@ for _types, _field, _s in [
         RELATIONSHIP_FIELDS[(_type, _field)] = _s
 
 
+# The node properties each entity field reads (graph/types/entities.py), so a query
+# projects only those. `id` and `kind` are always read (the runtime type, cursors, batch
+# loaders); a field not listed here (`properties`, or one added later) reads them all.
+ALWAYS = frozenset({"id", "kind", "name"})
+NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": (),
+    "kind": (),
+    "name": (),
+    "aliases": ("aliases",),
+    "provenance": ("_prov",),
+    "orgType": ("orgType", "bankType"),
+    "description": ("description",),
+    "memberCount": ("memberCount",),
+    "memberType": ("memberType",),
+    "firstOfItsKind": ("firstOfItsKind",),
+    "anonymous": ("anonymous",),
+    "agreementType": ("agreementType",),
+    "purpose": ("purpose",),
+    "obligations": ("obligations",),
+    "beneficiaries": ("beneficiaries",),
+    "totalCredit": ("totalCredit", "totalCreditCurrency"),
+    "totalCreditConverted": ("totalCreditConverted", "totalCreditConvertedCurrency"),
+    "bankCount": ("bankCount",),
+    "unnamedBankCount": ("unnamedBankCount",),
+    "signedOn": ("signedOn",),
+    "creditType": ("creditType",),
+    "amount": ("amount", "currency"),
+    "convertedAmount": ("convertedAmount", "convertedCurrency"),
+    "collateral": ("collateral",),
+    "patentNumber": ("patentNumber",),
+    "count": ("count",),
+    "eventType": ("eventType",),
+    "date": ("date",),
+    "attendanceMin": ("attendanceMin",),
+    "attendeeGroups": ("attendeeGroups",),
+    "recipientCount": ("recipientCount",),
+    "recipientType": ("recipientType",),
+    "placeType": ("placeType",),
+}
+
+
 class Planner:
     def __init__(self, info: Info) -> None:
         raw = info._raw_info
@@ -148,17 +190,25 @@ class Planner:
 
     # -- planning -------------------------------------------------------------------
     def entity(self, selection_set: SelectionSetNode | None, type_name: str = "Entity") -> Plan:
-        plan = Plan()
+        plan = Plan(props=frozenset(), planned=True)
+        props: set[str] | None = set(ALWAYS)
         for cond, node in self.fields(selection_set, type_name):
             name = node.name.value
             if name == "provenance":
                 plan.sources = True
-            elif name == "relationships":
+            if name == "relationships":
                 self._relationships(plan, cond, node)
+                continue
+            spec = RELATIONSHIP_FIELDS.get((cond, name))
+            if spec is not None:
+                self._typed(plan, spec, node)
+            elif name in NODE_PROPERTIES:
+                if props is not None:
+                    props.update(NODE_PROPERTIES[name])
             else:
-                spec = RELATIONSHIP_FIELDS.get((cond, name))
-                if spec is not None:
-                    self._typed(plan, spec, node)
+                props = None
+        # Merged in last: a wrapper's own entity (`_typed`) may have widened them already.
+        plan.merge(Plan(props=frozenset(props) if props is not None else None, planned=True))
         return plan
 
     def _relationships(self, plan: Plan, cond: str, node: FieldNode) -> None:
@@ -174,6 +224,7 @@ class Planner:
             if not types or any(t not in RELATIONSHIP_TYPES for t in types):
                 return
         rel = plan.add(types, str(direction), first)
+        rel.edge_props = True
         for _, sub in self.fields(node.selection_set, "Relationship"):
             if sub.name.value == "other":
                 rel.other.merge(self.entity(sub.selection_set))
@@ -185,6 +236,7 @@ class Planner:
         if spec.other_field is None:
             rel.other.merge(self.entity(node.selection_set))
             return
+        rel.edge_props = True
         for _, sub in self.fields(node.selection_set, "wrapper"):
             name = sub.name.value
             if name == spec.other_field:

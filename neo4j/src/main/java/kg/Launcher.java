@@ -2,6 +2,7 @@ package kg;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -16,7 +17,10 @@ import org.neo4j.io.ByteUnit;
  * Runs a local Neo4j Community DBMS with only the Bolt connector, on loopback.
  *
  * Arguments: DATA_DIR BOLT_PORT. Memory comes from system properties
- * (kg.pagecache, kg.txmemory) so the Python CLI can size it. The process
+ * (kg.pagecache, kg.txmemory) so the Python CLI can size it. The optional
+ * kg.plugins property names a directory of procedure jars to load (the
+ * benchmark puts APOC core there), with apoc.* allowed unrestricted access;
+ * without it no plugin is loaded. The process
  * prints "READY" once the DBMS is up and shuts the DBMS down cleanly on
  * SIGTERM/SIGINT (the JVM shutdown hook).
  */
@@ -29,7 +33,9 @@ public final class Launcher {
         long pageCache = ByteUnit.parse(System.getProperty("kg.pagecache", "2g"));
         long txMemory = ByteUnit.parse(System.getProperty("kg.txmemory", "2g"));
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        String plugins = System.getProperty("kg.plugins", "");
+
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
@@ -37,8 +43,13 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
                 .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, txMemory)
-                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(60))
-                .build();
+                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(60));
+        if (!plugins.isEmpty()) {
+            builder = builder
+                    .setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins).toAbsolutePath())
+                    .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("apoc.*"));
+        }
+        DatabaseManagementService dbms = builder.build();
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,60 @@
+"""The benchmark's own Neo4j: the project's local launcher with its own port and store
+(data/bench), more memory, and APOC core loaded as a plugin (for @neo4j/graphql).
+
+Sizes come from the usual variables when they are set (LOCAL_NEO4J_HEAP,
+LOCAL_NEO4J_PAGECACHE, LOCAL_NEO4J_TX_MEMORY); the port from BENCH_NEO4J_PORT.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import replace
+
+from graph.local_neo4j import LocalNeo4j, Neo4jStartError, build_launcher
+from graph.settings import ROOT, Settings
+
+BENCH_DIR = ROOT / "bench"
+DATA = ROOT / "data" / "bench"
+PLUGINS = ROOT / "neo4j" / "target" / "bench-plugins"
+DEFAULT_PORT = 7692
+DEFAULTS = {"LOCAL_NEO4J_HEAP": "3g", "LOCAL_NEO4J_PAGECACHE": "4g", "LOCAL_NEO4J_TX_MEMORY": "2g"}
+
+
+def settings(env: dict[str, str] | None = None) -> Settings:
+    """Settings for everything the benchmark starts: its Neo4j, and our service on it."""
+    env = dict(os.environ if env is None else env)
+    for name, value in DEFAULTS.items():
+        env.setdefault(name, value)
+    env["DATA_DIR"] = str(DATA)
+    env["LOCAL_NEO4J_PORT"] = env.get("BENCH_NEO4J_PORT", str(DEFAULT_PORT))
+    env.pop("NEO4J_URI", None)
+    # Bulk batches and the benchmark's set-up queries run longer than an API query.
+    return replace(Settings.from_env(env), query_timeout_s=60.0)
+
+
+def build_apoc(log=print) -> None:
+    """APOC core from Maven Central into neo4j/target/bench-plugins (once)."""
+    if any(PLUGINS.glob("apoc-core-*.jar")):
+        return
+    if shutil.which("mvn") is None:
+        raise Neo4jStartError("Maven (mvn) is needed to fetch APOC; install it first.")
+    log("Fetching APOC core from Maven Central for the benchmark's Neo4j ...")
+    subprocess.run(["mvn", "-q", "-B", "package"], cwd=BENCH_DIR / "apoc", check=True)
+
+
+def local(cfg: Settings) -> LocalNeo4j:
+    return LocalNeo4j(cfg, plugins=PLUGINS)
+
+
+def start(cfg: Settings, log=print) -> LocalNeo4j:
+    build_launcher(log)
+    build_apoc(log)
+    neo = local(cfg)
+    took = neo.start(log=log)
+    log(
+        f"bench Neo4j on {cfg.bolt_uri} (heap {cfg.neo4j_heap}, page cache "
+        f"{cfg.neo4j_pagecache}, store {cfg.data_dir}){f', started in {took:.0f}s' if took else ''}"
+    )
+    return neo

@@ -1,0 +1,305 @@
+"""Completing a root field's answer without graphql-core's walk, field by field.
+
+Each root field fetches its whole selection in one Cypher query (graph.resolvers.selection
+plans it), so by the time graphql-core completes the value a resolver returned, every
+nested field's data is already in memory: the typed relationship lists under `__pf`,
+the sources under `__src`. graphql-core would still complete it field by field, building
+a resolve-info object, going through Strawberry's resolver wrapper and checking for
+awaitables for every field of every object: most of a request's CPU time on lists of a
+few hundred objects.
+
+`ShapedExecutionContext.complete_value` completes a root field's value itself, in one
+synchronous pass: the same fields (graphql-core's own field collection: aliases,
+fragments, inline fragments on interfaces, @include / @skip), the same resolver
+functions (called directly; an `async` one is run to its end at once, which it reaches
+without suspending when its data was prefetched), the same scalar and enum
+serialization, and the same runtime type of each interface value.
+
+Whenever the shortcut cannot give exactly what the walk would, it gives up on that root
+field (`_Bail`) and the engine walks it as before: a resolver that needs the request (a
+batch loader, for data the plan did not prefetch), one that raises (a bad argument), a
+null where the schema promises a non-null, a value of an unexpected type, @defer, a
+field with permission classes or field extensions, or a schema extension that hooks
+every resolver. So errors, their paths and null propagation always come from the engine
+itself; the shortcut only ever produces answers that have none.
+`tests/test_execution.py` runs the same queries both ways and compares the responses.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLString,
+    Undefined,
+)
+from graphql.execution.values import get_argument_values
+from graphql.type.definition import is_abstract_type, is_leaf_type
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
+from strawberry.types.cast import get_strawberry_type_cast
+
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+log = logging.getLogger(__name__)
+# Root values completed by the shortcut ("shaped") and left to the engine ("walked").
+COUNTS: Counter[str] = Counter()
+
+
+class _Bail(Exception):
+    """The shortcut cannot complete this value exactly as the engine would."""
+
+
+class _NoInfo:
+    """Given to resolvers in place of their resolve info: a resolver that needs the
+    request (its context, its loaders) is one whose data was not prefetched."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise _Bail
+
+
+_NO_INFO = _NoInfo()
+
+
+class _Field:
+    """How the shortcut resolves one field of one object type: the resolver function
+    Strawberry would call (or the attribute it would read), with the arguments it would
+    pass. `usable` is False for a field the shortcut leaves to the engine."""
+
+    __slots__ = ("attribute", "func", "pass_info", "self_first", "strawberry_field", "usable")
+
+    def __init__(self, parent: GraphQLObjectType, name: str) -> None:
+        self.usable = False
+        self.attribute: str | None = None
+        self.func: Callable | None = None
+        self.pass_info = self.self_first = False
+        field_def = parent.fields.get(name)
+        field = (field_def.extensions or {}).get(_BACKREF) if field_def else None
+        self.strawberry_field = field
+        if (
+            field is None
+            or getattr(field, "permission_classes", None)
+            or getattr(field, "extensions", None)
+        ):
+            return
+        base = field.base_resolver
+        if base is None:
+            if field.arguments:
+                return
+            self.attribute = field.python_name
+            self.usable = True
+            return
+        if base.parent_parameter is not None or base.root_parameter is not None:
+            return
+        self.func = base.wrapped_func
+        self.self_first = base.self_parameter is not None
+        self.pass_info = base.info_parameter is not None
+        if self.pass_info and base.info_parameter.name != "info":
+            return
+        self.usable = True
+
+
+_FIELDS: dict[tuple[str, str], _Field] = {}
+# Scalars whose output coercion returns a value of this exact Python type unchanged.
+_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+def _field(parent: GraphQLObjectType, name: str) -> _Field:
+    key = (parent.name, name)
+    found = _FIELDS.get(key)
+    if found is None:
+        found = _FIELDS[key] = _Field(parent, name)
+    return found
+
+
+def _run(value: Any) -> Any:
+    """The value of an awaitable that completes without suspending, else _Bail."""
+    if inspect.iscoroutine(value):
+        try:
+            value.send(None)
+        except StopIteration as done:
+            return done.value
+        value.close()
+        raise _Bail
+    if inspect.isawaitable(value):
+        raise _Bail
+    return value
+
+
+class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with root fields' values completed in one pass
+    when that gives exactly the walk's answer (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # id(field node) -> (node, keyword arguments for its resolver).
+        self._shaped_arguments: dict[int, tuple[Any, dict[str, Any]]] = {}
+        # (object type, id(field details)) -> (field details, the fields to complete).
+        self._shaped_steps: dict[tuple[Any, int], tuple[Any, list[tuple]]] = {}
+
+    def complete_value(  # type: ignore[override]
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any = None,
+    ) -> Any:
+        if (
+            path.prev is None
+            and result is not None
+            and not isinstance(result, Exception)
+            # A schema extension that wraps every resolver must see every field.
+            and not getattr(self.middleware_manager, "middlewares", None)
+        ):
+            try:
+                shaped = self._shape(return_type, field_details_list, result)
+            except _Bail:
+                pass
+            except Exception:  # a bug here: the engine still answers, its way
+                log.warning("shaped completion failed; walking instead", exc_info=True)
+            else:
+                COUNTS["shaped"] += 1
+                return shaped
+            COUNTS["walked"] += 1
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    # -- the one-pass completion -------------------------------------------------------
+    def _shape(self, return_type: GraphQLOutputType, details: Any, value: Any) -> Any:
+        if isinstance(return_type, GraphQLNonNull):
+            completed = self._shape(return_type.of_type, details, value)
+            if completed is None:
+                raise _Bail  # the engine raises the non-null error, with its path
+            return completed
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception):
+            raise _Bail
+        if isinstance(return_type, GraphQLList):
+            if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+                raise _Bail
+            item_type = return_type.of_type
+            return [self._shape(item_type, details, item) for item in value]
+        if is_leaf_type(return_type):
+            return self._leaf(return_type, value)
+        if is_abstract_type(return_type):
+            return self._object(self._runtime_type(return_type, value), details, value)
+        if isinstance(return_type, GraphQLObjectType):
+            is_type_of = return_type.is_type_of
+            if is_type_of is not None and not is_type_of(value, None):
+                raise _Bail
+            return self._object(return_type, details, value)
+        raise _Bail
+
+    @staticmethod
+    def _leaf(return_type: GraphQLLeafType, value: Any) -> Any:
+        if _AS_IS.get(return_type) is type(value):  # what coercion would return unchanged
+            return value
+        coerced = return_type.coerce_output_value(value)
+        if coerced is Undefined or coerced is None:
+            raise _Bail
+        return coerced
+
+    def _runtime_type(self, abstract: GraphQLAbstractType, value: Any) -> GraphQLObjectType:
+        definition = getattr(value, "__strawberry_definition__", None)
+        if (
+            definition is None
+            or definition.is_graphql_generic
+            or get_strawberry_type_cast(value) is not None
+        ):
+            raise _Bail
+        runtime = self.schema.get_type(definition.name)
+        if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
+            abstract, runtime
+        ):
+            raise _Bail
+        return runtime
+
+    def _steps(self, parent: GraphQLObjectType, details: Any) -> list[tuple]:
+        """(response key, field details, field definition, _Field) for each field of
+        `parent` the selection asks for; the same for every object of a list."""
+        key = (parent, id(details))
+        found = self._shaped_steps.get(key)
+        if found is not None:
+            return found[1]
+        grouped, defer_usages, *_ = self.collect_subfields(parent, details)
+        if defer_usages:
+            raise _Bail
+        steps = []
+        for response_key, field_details in grouped.items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                steps.append((response_key, field_details, None, None))
+                continue
+            field_def = parent.fields.get(name)
+            if field_def is None:
+                raise _Bail
+            field = _field(parent, name)
+            if not field.usable:
+                raise _Bail
+            steps.append((response_key, field_details, field_def, field))
+        self._shaped_steps[key] = (details, steps)  # keeps `details` alive while its id is a key
+        return steps
+
+    def _object(self, parent: GraphQLObjectType, details: Any, value: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for response_key, field_details, field_def, field in self._steps(parent, details):
+            if field_def is None:
+                out[response_key] = parent.name
+                continue
+            try:
+                resolved = self._resolve(field, field_def, field_details, value)
+            except _Bail:
+                raise
+            except Exception as exc:  # the engine reports it, with its path
+                raise _Bail from exc
+            out[response_key] = self._shape(field_def.type, field_details, resolved)
+        return out
+
+    def _resolve(self, field: _Field, field_def: Any, details: Any, source: Any) -> Any:
+        if field.attribute is not None:
+            return getattr(source, field.attribute)
+        kwargs = self._arguments(field, field_def, details) if field_def.args else {}
+        if field.pass_info:
+            kwargs = {**kwargs, "info": _NO_INFO}
+        if field.self_first:
+            return _run(field.func(source, **kwargs))
+        return _run(field.func(**kwargs))
+
+    def _arguments(self, field: _Field, field_def: Any, details: Any) -> dict[str, Any]:
+        """The keyword arguments Strawberry would pass, computed once per field node."""
+        first = details[0]
+        cache = self._shaped_arguments
+        key = id(first.node)
+        found = cache.get(key)
+        if found is not None:
+            return found[1]
+        if getattr(first, "fragment_variable_values", None) is not None:
+            raise _Bail
+        raw = get_argument_values(field_def, first.node, self.variable_values)
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        _, kwargs = get_arguments(
+            field=field.strawberry_field,
+            source=None,
+            info=_NO_INFO,
+            kwargs=raw,
+            config=strawberry_schema.config,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+        )
+        kwargs.pop("info", None)
+        cache[key] = (first.node, kwargs)  # keeps the node alive while its id is a key
+        return kwargs

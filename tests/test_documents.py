@@ -1,0 +1,49 @@
+"""Documents parsed and validated once (graph/documents.py): the second time a text comes,
+it is neither parsed nor put through the standard rules again, and yet every answer is
+what it would have been: invalid documents stay invalid, and the request's own limits
+(graph/limits.py, which depend on its variables) are still checked each time."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import documents
+
+pytestmark = pytest.mark.neo4j
+
+
+def test_a_repeated_document_is_parsed_once_and_answers_the_same(gql):
+    query = '{ entity(id: "potevio") { id name kind } }'
+    first = gql(query)
+    parsed = {k: v for k, v in documents._parsed.items() if k[1] == query}
+    assert len(parsed) == 1
+    assert any(key[1] == query for key in documents._valid)
+    assert gql(query) == first
+    # The same document object served the second request.
+    assert {k: v for k, v in documents._parsed.items() if k[1] == query} == parsed
+
+
+def test_an_invalid_document_stays_invalid(gql):
+    query = '{ entity(id: "potevio") { noSuchField } }'
+    for _ in range(3):
+        error = gql.error(query)
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "noSuchField" in error["message"]
+    assert not any(key[1] == query for key in documents._valid)
+
+
+def test_limits_still_apply_to_a_remembered_document(gql):
+    query = """query ($n: Int!, $m: Int = 500) { organizations(first: $n) { edges { node {
+        relationships(first: $m) { other { id } } } } } }"""
+    assert gql(query, {"n": 2, "m": 2})["organizations"]["edges"]
+    assert any(key[1] == query for key in documents._valid)
+    error = gql.error(query, {"n": 500})
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert error["extensions"]["limit"] == "cost"
+    assert gql(query, {"n": 2, "m": 2})["organizations"]["edges"]
+
+
+def test_a_syntax_error_is_reported_each_time(gql):
+    for _ in range(2):
+        error = gql.error("{ entity(id: ")
+        assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"

@@ -1,0 +1,132 @@
+"""Root fields completed in one pass (graph/execution.py) answer exactly what
+graphql-core's field-by-field walk answers: data, errors and their paths alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graph import execution
+from graph.db import Database
+from graph.resolvers.context import Context
+from graph.schema import schema
+from tests.test_round_trips import QUERIES as ROUND_TRIP_QUERIES
+
+pytestmark = pytest.mark.neo4j
+
+NAMES = "fragment Names on Entity { id name kind __typename }"
+
+QUERIES = [
+    *ROUND_TRIP_QUERIES,
+    # Aliases, __typename, fragments on interfaces and concrete types, directives.
+    (
+        """query ($skip: Boolean!) { e: entity(id: "bank-of-beijing") { ...Names
+             aliases properties provenance { paragraph locator source { id title
+               publishedOn authors } }
+             ... on Organizational { orgType people { title person { ...Names } } }
+             ... on Bank { granted: creditsGranted { ...Names ... on Credit {
+               amount { amount currency } convertedAmount { amount }
+               borrower @skip(if: $skip) { name } securedBy { name } } } }
+             relationships(direction: OUT, first: 5) { type direction properties
+               other { __typename id } } } }"""
+        + NAMES,
+        {"skip": False},
+    ),
+    (
+        """query ($skip: Boolean!) { entity(id: "bank-of-beijing") { id
+             ... on Bank { creditsGranted { ... on Credit { borrower @skip(if: $skip) {
+               name } lender @include(if: $skip) { id } } } } } }""",
+        {"skip": True},
+    ),
+    # Collections, cursors, pages; a deep page after a cursor.
+    (
+        """{ organizations(first: 4, orderBy: {key: NAME}) { totalCount
+             pageInfo { hasNextPage endCursor } edges { cursor node { ...Names
+               ... on Organization { memberCount parent { name } } } } } }"""
+        + NAMES,
+        None,
+    ),
+    (
+        """{ credits(first: 2, orderBy: {key: AMOUNT, direction: DESC}) { edges { node {
+             id amount { amount currency } lender { id } } } }
+           agreements { edges { node { name signedOn totalCredit { amount currency }
+             parties { role party { name } } } } }
+           events { edges { node { name date attendeeGroups organizers { name } } } } }""",
+        None,
+    ),
+    (
+        """{ search(text: "Bank of Bejing", first: 3) { score entity { ...Names } }
+           stats { entities relationships entitiesByKind { kind count } }
+           sources { id title publishedOn } }"""
+        + NAMES,
+        None,
+    ),
+    # Same field twice under one key: the selections are merged.
+    (
+        """{ entity(id: "potevio") { id ... on Organization { creditsReceived { id } }
+             ... on Organization { creditsReceived { name } } } }""",
+        None,
+    ),
+]
+
+# Answers with errors: the engine must give them, the same with or without the shortcut.
+ERRORS = [
+    ('{ entity(id: "bank-of-beijing") { relationships(first: 0) { type } } }', None),
+    ('{ entity(id: "bank-of-beijing") { relationships(types: ["NOPE"]) { type } } }', None),
+    ('{ organizations(first: 2, after: "not-a-cursor") { edges { cursor } } }', None),
+    ('{ ok: entity(id: "potevio") { id } bad: search(text: "x", first: 0) { score } }', None),
+]
+
+
+async def _execute(db: Database, query: str, variables: dict | None, shaped: bool, **ctx):
+    saved = schema.execution_context_class
+    if not shaped:
+        schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    try:
+        result = await schema.execute(
+            query, variable_values=variables, context_value=Context(db=db, **ctx)
+        )
+    finally:
+        schema.execution_context_class = saved
+    errors = [e.formatted for e in result.errors or []]
+    # Key order is part of the answer: compare the JSON text.
+    return json.dumps(result.data, default=str), errors
+
+
+@pytest.fixture
+async def db(settings):
+    database = Database(settings)
+    yield database
+    await database.close()
+
+
+def test_the_schema_uses_the_shortcut():
+    assert schema.execution_context_class is execution.ShapedExecutionContext
+
+
+@pytest.mark.parametrize(("query", "variables"), QUERIES)
+async def test_same_answer_as_the_walk(db, query, variables):
+    before = execution.COUNTS["shaped"]
+    shaped = await _execute(db, query, variables, shaped=True)
+    assert execution.COUNTS["shaped"] > before  # the shortcut really answered
+    walked = await _execute(db, query, variables, shaped=False)
+    assert shaped == walked
+    assert not shaped[1], shaped[1]
+
+
+@pytest.mark.parametrize(("query", "variables"), ERRORS)
+async def test_same_errors_as_the_walk(db, query, variables):
+    shaped = await _execute(db, query, variables, shaped=True)
+    walked = await _execute(db, query, variables, shaped=False)
+    assert shaped == walked
+    assert shaped[1]
+
+
+@pytest.mark.parametrize(("query", "variables"), QUERIES[:3])
+async def test_without_prefetching_the_engine_walks(db, query, variables):
+    """Nothing prefetched: resolvers need the batch loaders, so the shortcut steps aside."""
+    shaped = await _execute(db, query, variables, shaped=True, prefetch=False)
+    walked = await _execute(db, query, variables, shaped=False, prefetch=False)
+    assert shaped == walked

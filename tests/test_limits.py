@@ -1,0 +1,273 @@
+"""Abuse limits: depth, aliases, tokens and estimated cost refused with QUERY_TOO_COMPLEX
+before Neo4j is touched; the request body size, the batch cap, and the transaction
+timeout on a slow query."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+from graphql import get_introspection_query, parse
+
+from graph.app import load_examples
+from graph.db import Database
+from graph.errors import QueryTimeout
+from graph.limits import Limits, check_document, count_tokens
+from graph.schema import schema
+from graph.settings import Settings
+from tests.conftest import Server, run
+
+SCHEMA = schema._schema
+
+
+def nested(levels: int) -> str:
+    """An entity's parent's parent's ... `levels` fields deep in all."""
+    inner = "id"
+    for _ in range(levels - 2):
+        inner = f"... on Organization {{ parent {{ {inner} }} }}"
+    return f'{{ entity(id: "potevio") {{ {inner} }} }}'
+
+
+def errors_of(query: str, limits: Limits | None = None, variables: dict | None = None) -> list:
+    return check_document(SCHEMA, parse(query), limits or Limits(), variables)
+
+
+# ---------------------------------------------------------------- the estimator alone
+
+
+def test_examples_explorer_and_introspection_fit_the_default_limits():
+    for example in load_examples():
+        assert errors_of(example["query"]) == [], example["title"]
+        assert count_tokens(example["query"], 10_000) <= Limits().tokens
+    explorer = [
+        """query ($from: ID!, $type: String!) { entity(id: $from) {
+          relationships(types: [$type], direction: OUT, first: 500) {
+            other { id } properties
+            provenance { paragraph locator source { id title publisher publishedOn url } } } } }""",
+        """query ($id: ID!, $limit: Int!) { neighborhood(id: $id, hops: 1, limit: $limit) {
+          truncated nodes { id name kind aliases } edges { type from to properties } } }""",
+    ]
+    for query in explorer:
+        variables = {"from": "x", "type": "LENT", "id": "x", "limit": 1000}
+        assert errors_of(query, variables=variables) == []
+    assert errors_of(get_introspection_query(descriptions=True)) == []
+
+
+def test_depth_counts_fields_through_fragments():
+    assert errors_of(nested(15)) == []
+    [error] = errors_of(nested(17))
+    assert error.extensions == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "depth",
+        "maximum": 15,
+        "actual": 17,
+    }
+    assert "depth 17 is over the depth limit of 15 (by 2)" in error.message
+    via_fragment = (
+        "fragment P on Organization { parent { ... on Organization { parent { id } } } }"
+        '{ entity(id: "x") { ... on Organization { parent { ...P } } } }'
+    )
+    assert errors_of(via_fragment, Limits(depth=5)) == []
+    [error] = errors_of(via_fragment, Limits(depth=4))
+    assert error.extensions["actual"] == 5
+
+
+def test_aliases_are_counted_at_each_use_of_a_fragment():
+    many = " ".join(f"a{i}: stats {{ sources }}" for i in range(31))
+    [error] = errors_of("{ " + many + " }")
+    assert error.extensions["limit"] == "aliases"
+    assert "31 is over the aliases limit of 30 (by 1)" in error.message
+    fragment = "fragment F on Query { x: stats { sources } y: stats { sources } } "
+    assert errors_of(fragment + "{ ...F ...F }", Limits(aliases=3))[0].extensions["actual"] == 4
+
+
+def test_cost_multiplies_list_sizes_through_the_nesting():
+    query = """{ organizations(first: 500) { edges { node {
+        relationships(first: 500) { other { id } } } } } }"""
+    [error] = errors_of(query)
+    assert error.extensions["limit"] == "cost"
+    # 500 edges x (node + 500 relationships x (1 + other))
+    assert error.extensions["actual"] == 1 * (1 + 500 * (1 + 1 * (1 + 500 * (1 + 1))))
+    assert "over the cost limit of 100,000 (by " in error.message
+    assert errors_of(query.replace("first: 500", "first: 10")) == []
+
+
+def test_cost_uses_variables_and_defaults():
+    query = """query ($n: Int!, $m: Int = 500) { organizations(first: $n) { edges { node {
+        relationships(first: $m) { other { id } } } } } }"""
+    assert errors_of(query, variables={"n": 500})[0].extensions["limit"] == "cost"
+    assert errors_of(query, variables={"n": 5}) == []
+    assert errors_of(query, variables={"n": 5, "m": 5}) == []
+
+
+def test_cost_counts_hops_of_paths_and_neighbourhoods():
+    wide = (
+        '{ neighborhood(id: "x", hops: 3, limit: 1000) { nodes { provenance { source { id } } } } }'
+    )
+    [error] = errors_of(wide, Limits(cost=10_000))
+    # 3 hops + 1000 nodes x (1 + 10 provenance x (1 + source))
+    assert error.extensions["actual"] == 3 + 1000 * (1 + 10 * (1 + 1))
+    paths = '{ kShortestPaths(fromId: "a", toId: "b", k: 20, maxHops: 10) { nodes { id } } }'
+    # 20 paths x (10 hops + 11 nodes)
+    assert errors_of(paths, Limits(cost=200))[0].extensions["actual"] == 20 * (10 + 11)
+
+
+def test_an_exponential_fragment_is_summarized_not_expanded():
+    levels = 40
+    text = (
+        "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} " for i in range(levels))
+        + f"fragment F{levels} on Query {{ a: stats {{ sources }} }} {{ ...F0 }}"
+    )
+    started = time.monotonic()
+    errors = errors_of(text)
+    assert time.monotonic() - started < 1
+    assert {e.extensions["limit"] for e in errors} == {"aliases", "cost"}
+
+
+def test_nested_introspection_is_refused():
+    evil = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+    messages = [e.message for e in errors_of(evil)]
+    assert "Maximum introspection depth exceeded" in messages
+    deep = "{ __schema { types { fields { type { fields { type { fields { type { fields {"
+    deep += " name } } } } } } } } } }"
+    assert any("cost" in e.extensions.get("limit", "") for e in errors_of(deep) if e.extensions)
+
+
+def test_tokens_are_counted_before_parsing():
+    assert count_tokens("{ a(b: 1) { c } }", 100) == 11
+    assert count_tokens("# only a comment\n{ a }", 100) == 3
+    assert count_tokens("{ a " * 10_000, 50) == 50
+
+
+# ---------------------------------------------------------------- through HTTP
+
+
+@pytest.fixture
+def no_queries(server: Server) -> Iterator[list[str]]:
+    """Fails the test if any Cypher is sent while it runs."""
+    sent: list[str] = []
+    server.app.state.db.listeners.append(lambda text, params: sent.append(text))
+    yield sent
+    server.app.state.db.listeners.pop()
+    assert sent == [], "a refused query reached Neo4j"
+
+
+def test_each_limit_refused_over_http_before_neo4j(http, no_queries):
+    cases = {
+        "depth": nested(20),
+        "aliases": "{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }",
+        "tokens": '{ search(text: "x", kinds: [' + "BANK, " * 6000 + "]) { score } }",
+        "cost": "{ organizations(first: 500) { edges { node { relationships(first: 500) "
+        "{ other { relationships(first: 500) { type } } } } } } }",
+    }
+    for limit, query in cases.items():
+        response = http.post("/graphql", json={"query": query})
+        body = response.json()
+        assert body["data"] is None, limit
+        codes = {e["extensions"]["code"] for e in body["errors"]}
+        assert codes == {"QUERY_TOO_COMPLEX"}, body
+        assert limit in {e["extensions"]["limit"] for e in body["errors"]}
+        assert any(f"over the {limit} limit of" in e["message"] for e in body["errors"])
+
+
+def test_limits_come_from_settings(settings: Settings):
+    strict = replace(settings, max_query_depth=2, max_aliases=1, max_query_cost=5, max_tokens=20)
+    query = '{ entity(id: "potevio") { ... on Organization { parent { name } } } }'
+    with Server(strict) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        [error] = http.post("/graphql", json={"query": query}).json()["errors"]
+        assert error["extensions"]["limit"] == "depth"
+        assert error["extensions"]["maximum"] == 2
+        two = "{ a: stats { sources } b: stats { sources } }"
+        body = http.post("/graphql", json={"query": two})
+        assert {e["extensions"]["limit"] for e in body.json()["errors"]} == {"aliases"}
+        body = http.post("/graphql", json={"query": "{ sources { id } }"}).json()
+        assert body["errors"][0]["extensions"]["limit"] == "cost"  # 10 sources
+        body = http.post("/graphql", json={"query": "{ " + "stats { sources } " * 8 + "}"}).json()
+        assert body["errors"][0]["extensions"]["limit"] == "tokens"
+        assert http.post("/graphql", json={"query": "{ stats { sources } }"}).json()["data"]
+
+
+def test_a_body_over_the_limit_is_413_with_a_graphql_error(http, no_queries):
+    padding = " " * 1_000_001
+    response = http.post(
+        "/graphql",
+        content=('{"query": "{ stats { sources } }"' + padding + "}").encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert "over the limit of 1,000,000 bytes (by 35)" in error["message"]
+    assert response.headers["x-request-id"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"query": "{ stats { sources } }"'
+        for _ in range(20):
+            yield b" " * 100_000
+        yield b"}"
+
+    response = http.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_batches_run_up_to_the_cap(http):
+    op = {"query": "{ stats { sources } }"}
+    response = http.post("/graphql", json=[op, {"query": '{ entity(id: "potevio") { name } }'}])
+    assert response.status_code == 200
+    first, second = response.json()
+    assert first["data"]["stats"]["sources"] >= 1
+    assert second["data"]["entity"]["name"] == "Potevio"
+
+    response = http.post("/graphql", json=[op] * 11)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "operations",
+        "maximum": 10,
+        "actual": 11,
+    }
+    assert "11 is over the batch limit of 10 (by 1)" in error["message"]
+
+    for bad in ([], [op, "not an object"]):
+        response = http.post("/graphql", json=bad)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_batching_can_be_turned_off(settings: Settings):
+    with (
+        Server(replace(settings, max_batch_operations=0)) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
+        response = http.post("/graphql", json=[{"query": "{ stats { sources } }"}])
+        assert response.status_code == 400
+        assert "turned off" in response.json()["errors"][0]["message"]
+
+
+SLOW = ("UNWIND range(1, 1000000000) AS x WITH x WHERE x % 7919 = 1 RETURN count(x) AS n", {})
+
+
+def test_the_transaction_timeout_stops_a_slow_query(settings: Settings):
+    async def slow() -> tuple[float, float]:
+        db = Database(replace(settings, query_timeout_s=1.0))
+        try:
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                await db.read(SLOW)
+            read_took = time.monotonic() - started
+
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                await db.transaction(lambda tx: tx.run(SLOW))
+            return read_took, time.monotonic() - started
+        finally:
+            await db.close()
+
+    read_took, tx_took = run(slow())
+    assert read_took < 5, f"the read ran {read_took:.1f}s past a 1s timeout"
+    assert tx_took < 5, f"the transaction ran {tx_took:.1f}s past a 1s timeout"
