@@ -75,6 +75,12 @@ async def ensure_schema(db: Database) -> None:
     for statement in setup.schema_statements():
         await db.write((statement, {}))
     await db.write((setup.AWAIT_INDEXES, {}))
+    # Batches, each its own transaction, so a large old store stays within the query
+    # timeout and transaction memory.
+    while True:
+        [row] = await db.write((setup.BACKFILL_SORT_NAME, {"batch": setup.BACKFILL_BATCH}))
+        if row["filled"] < setup.BACKFILL_BATCH:
+            break
 
 
 async def ingest_document(

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from graph import ingest
 from graph.cypher import collections, entities, search
 from graph.cypher.collections import Page
 from graph.db import Database
@@ -35,7 +36,8 @@ def test_neighborhood_type_filter(gql):
     }
 
 
-def _plan_operators(settings, cypher) -> str:
+def _plan(settings, cypher) -> list[tuple[str, str]]:
+    """The EXPLAIN plan's operators, depth first, each as (operator, details)."""
     query, params = cypher
 
     async def explain():
@@ -48,10 +50,15 @@ def _plan_operators(settings, cypher) -> str:
         finally:
             await db.close()
 
-    def walk(plan) -> list[str]:
-        return [plan["operatorType"]] + [o for c in plan.get("children", []) for o in walk(c)]
+    def walk(plan) -> list[tuple[str, str]]:
+        here = (plan["operatorType"].split("@")[0], plan.get("args", {}).get("Details", ""))
+        return [here] + [o for c in plan.get("children", []) for o in walk(c)]
 
-    return " ".join(walk(asyncio.run(explain())))
+    return walk(asyncio.run(explain()))
+
+
+def _plan_operators(settings, cypher) -> str:
+    return " ".join(operator for operator, _ in _plan(settings, cypher))
 
 
 @pytest.mark.parametrize(
@@ -79,3 +86,87 @@ def test_lookups_use_indexes_not_label_scans(settings, name, cypher):
         assert "NodeByLabelScan" not in operators, operators
     if name.startswith("entit") or name.startswith("relationships"):
         assert "NodeUniqueIndexSeek" in operators or "NodeIndexSeek" in operators, operators
+
+
+def _write(settings, query: str, **params) -> list[dict]:
+    async def write():
+        db = Database(settings)
+        try:
+            return await db.write((query, params))
+        finally:
+            await db.close()
+
+    return asyncio.run(write())
+
+
+@pytest.fixture(scope="module")
+def many_organizations(settings):
+    """Enough organizations that reading a whole label in order costs more than a page."""
+    _write(
+        settings,
+        "UNWIND range(1, 2000) AS i "
+        "CREATE (:Entity:Organization {id: 'plan-org-' + toString(i), kind: 'ORGANIZATION', "
+        "  name: 'Plan Org ' + toString(i), _sortName: 'plan org ' + toString(i)})",
+    )
+    yield
+    _write(settings, "MATCH (n:Entity) WHERE n.id STARTS WITH 'plan-org-' DETACH DELETE n")
+
+
+@pytest.mark.usefixtures("many_organizations")
+@pytest.mark.parametrize(
+    ("kind", "after", "descending"),
+    [
+        (Kind.ORGANIZATION, None, False),
+        (Kind.ORGANIZATION, ("plan org 1500", "plan-org-1500"), False),
+        (Kind.ORGANIZATION, ("plan org 1500", "plan-org-1500"), True),
+        (None, ("plan org 1500", "plan-org-1500"), False),
+    ],
+)
+def test_name_pages_read_the_sort_key_index_in_order(settings, kind, after, descending):
+    """A NAME page, first or deep, seeks the `_sortName` range index from the cursor on, in
+    the page's order, and stops after `first` rows: no Sort or Top over the whole label, so
+    page 1,000 costs what page 1 costs."""
+    page = Page(kind=kind, where=None, first=100, after=after, descending=descending)
+    plan = _plan(settings, collections.page_of_entities(page))
+    operators = [operator for operator, _ in plan]
+    assert "Sort" not in operators, plan
+    assert "Top" not in operators, plan
+    assert "PartialTop" in operators or "Limit" in operators, plan
+    label = kind.label if kind else "Entity"
+    assert any(
+        operator in {"NodeIndexSeekByRange", "NodeIndexScan"} and f"n:{label}(_sortName)" in details
+        for operator, details in plan
+    ), plan
+
+
+def test_entities_without_a_sort_key_get_one_with_the_schema(settings, gql):
+    """A store written before `_sortName` existed: setting up the schema gives every entity
+    its key (in batches, and nothing to do the second time), so NAME pages list them."""
+    _write(
+        settings,
+        "CREATE (:Entity:Place {id: 'plan-old-place', kind: 'PLACE', name: 'Zz Old Town'})",
+    )
+    try:
+
+        async def ensure_twice():
+            db = Database(settings)
+            try:
+                await ingest.ensure_schema(db)
+                await ingest.ensure_schema(db)
+            finally:
+                await db.close()
+
+        asyncio.run(ensure_twice())
+        [row] = _write(
+            settings, "MATCH (n:Entity {id: 'plan-old-place'}) RETURN n._sortName AS key"
+        )
+        assert row["key"] == "zz old town"
+        data = gql(
+            '{ places(first: 5, where: {ids: ["plan-old-place"]}, orderBy: {key: NAME}) '
+            "{ edges { node { id properties } } } }"
+        )["places"]
+        [edge] = data["edges"]
+        assert edge["node"]["id"] == "plan-old-place"
+        assert "_sortName" not in edge["node"]["properties"]
+    finally:
+        _write(settings, "MATCH (n:Entity {id: 'plan-old-place'}) DETACH DELETE n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.cypher.common import relationship_pattern
+from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
 from graph.db import Cypher
 
 
@@ -115,7 +115,8 @@ def finish_merge(merged_id: str, survivor_id: str, props: dict[str, Any]) -> Cyp
     return (
         "MATCH (m:Entity {id: $merged}), (s:Entity {id: $survivor}) "
         "SET s += $props "
-        "SET s._search = reduce(t = '', x IN s.aliases | t + x + ' ; ') "
+        "SET s._search = reduce(t = '', x IN s.aliases | t + x + ' ; '), "
+        f"  s.{SORT_NAME} = {sort_name_of('s')} "
         "MERGE (r:Redirect {id: $merged}) "
         "MERGE (r)-[:MERGED_INTO]->(s) "
         "WITH m, s "

@@ -12,16 +12,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.cypher.common import relationship_pattern
+from graph.cypher.common import SORT_NAME, relationship_pattern
 from graph.cypher.plan import Plan
 from graph.cypher.projection import project
 from graph.db import Cypher
-from graph.domain import Kind
+from graph.domain import ENTITY_LABEL, LABELS, Kind
 
 # Sort keys: the expression that orders rows, per key name. Nulls sort as the sentinel so
-# the keyset comparison stays total.
+# the keyset comparison stays total. NAME is the stored key (graph.cypher.common), never
+# null, so it has no sentinel: compared bare, its range index serves the order.
 SORT_KEYS: dict[str, tuple[str, Any]] = {
-    "NAME": ("toLower(n.name)", ""),
+    "NAME": (f"n.{SORT_NAME}", None),
     "DATE": ("coalesce(n.date, n.signedOn, n.publishedOn)", dt.date(1, 1, 1)),
     "AMOUNT": ("coalesce(n.amount, n.totalCredit)", -1.0),
 }
@@ -154,18 +155,44 @@ class Page:
     plan: Plan | None = None
 
 
+def _label(page: Page) -> str:
+    """The label to match. All kinds filtered to one kind at the top level match that
+    kind's label (every entity has its kind's label, graph.cypher.writes), so its sort-key
+    index serves a NAME page: through the Entity one, the planner read the sort keys of
+    every kind to find a rare kind's few rows (measured), where before it sought its kind."""
+    if page.kind:
+        return page.kind.label
+    kinds = (page.where or {}).get("kinds")
+    if kinds is not None and len(kinds) == 1 and kinds[0] in LABELS:
+        return Kind(kinds[0]).label
+    return ENTITY_LABEL
+
+
 def page_of_entities(page: Page) -> Cypher:
     params = Params()
-    label = page.kind.label if page.kind else "Entity"
+    label = _label(page)
     key_expr, sentinel = SORT_KEYS[page.sort]
-    key_expr = f"coalesce({key_expr}, {params.add(sentinel)})"
     where = compile_where("n", page.where, params)
-    keyset = "true"
-    if page.after is not None:
-        key, last_id = page.after
-        op = "<" if page.descending else ">"
-        k, i = params.add(key), params.add(last_id)
-        keyset = f"({key_expr} {op} {k} OR ({key_expr} = {k} AND n.id {op} {i}))"
+    op = "<" if page.descending else ">"
+    if sentinel is None:
+        # A range on the bare key, on the first page too (every string is >= ''), lets the
+        # planner seek the key's range index and read it in order, stopping after `first`
+        # rows, instead of scanning and sorting the whole label. The first conjunct is the
+        # seek; the second, the tie-break on id at the cursor's key, says `<>` rather than
+        # `op`: with `key > $k OR n.id > $i` both sides can use an index, and the planner
+        # answered the OR with a union of two seeks, which loses the order (a full sort
+        # of the rest of the label, measured).
+        if page.after is None:
+            keyset = f"{key_expr} >= {params.add('')}"
+        else:
+            k, i = params.add(page.after[0]), params.add(page.after[1])
+            keyset = f"{key_expr} {op}= {k} AND ({key_expr} <> {k} OR n.id {op} {i})"
+    else:
+        key_expr = f"coalesce({key_expr}, {params.add(sentinel)})"
+        keyset = "true"
+        if page.after is not None:
+            k, i = params.add(page.after[0]), params.add(page.after[1])
+            keyset = f"({key_expr} {op} {k} OR ({key_expr} = {k} AND n.id {op} {i}))"
     order = "DESC" if page.descending else "ASC"
     total = (
         f"CALL () {{ MATCH (n:{label}) WHERE {where} RETURN count(n) AS total }} "

@@ -10,8 +10,18 @@ from graph.domain import RELATIONSHIP_TYPES
 # into the entity's fields and its public `properties`.
 NODE = "properties({var})"
 
+# An entity's name as NAME pages order it (case-insensitive), stored so that a range
+# index per label serves that order (graph.cypher.setup, graph.cypher.collections).
+# Every write that sets a name sets it too; a missing name sorts as ''.
+SORT_NAME = "_sortName"
+
 # Properties kept on nodes and relationships for the service's own use, never shown.
-INTERNAL_PROPERTIES = frozenset({"_prov", "_search"})
+INTERNAL_PROPERTIES = frozenset({"_prov", "_search", SORT_NAME})
+
+
+def sort_name_of(var: str) -> str:
+    """The expression that computes `var`'s stored sort key from its name."""
+    return f"coalesce(toLower({var}.name), '')"
 
 
 def relationship_pattern(types: Iterable[str] | None) -> str:

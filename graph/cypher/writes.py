@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.cypher.common import relationship_pattern
+from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
 from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
 
@@ -59,7 +59,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "OPTIONAL CALL (row, n, ok) { "
         "  WITH * WHERE ok "
         "  WITH row, n, coalesce(n._new, false) AS created, properties(n) AS before "
-        f"  SET n:{kind.label}, n.name = row.name, "
+        f"  SET n:{kind.label}, n.name = row.name, n.{SORT_NAME} = {sort_name_of('row')}, "
         "    n.aliases = reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
         "      CASE WHEN x IN a THEN a ELSE a + x END), "
         "    n += row.props, "
