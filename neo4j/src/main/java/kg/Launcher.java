@@ -39,6 +39,11 @@ public final class Launcher {
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
+                // No keep-alive NOOPs, hence no `connection.recv_timeout_seconds` hint: the
+                // Python driver turns that hint into a timer and a task around every socket
+                // read (measured: 1,474 records took 190 ms instead of 95 ms). Clients bound
+                // each query with their own deadline (graph/db.py), so nothing waits forever.
+                .setConfig(BoltConnector.connection_keep_alive_type, BoltConnector.KeepAliveRequestType.OFF)
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
