@@ -40,6 +40,14 @@ def query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]
 
 
 def delete_bulk(settings: Settings) -> None:
+    # The Changes of the batches that wrote these facts first, found through the facts.
+    query(
+        settings,
+        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n._changes AS ids "
+        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids } "
+        "UNWIND ids AS cid MATCH (c:Change {id: cid}) WITH DISTINCT c DELETE c",
+        p=PREFIX,
+    )
     query(
         settings,
         "MATCH (n) WHERE (n:Entity OR n:Source OR n:Redirect) AND n.id STARTS WITH $p "
@@ -62,7 +70,13 @@ def counts(settings: Settings, prefix: str) -> dict[str, int]:
         "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN count(n) AS entities } "
         "CALL () { MATCH (a:Entity)-[r]->(:Entity) WHERE a.id STARTS WITH $p "
         "          RETURN count(r) AS relationships } "
-        "CALL () { MATCH (c:Change) WHERE c.subject STARTS WITH $p RETURN count(c) AS changes } "
+        # Facts that point at the Change of the batch that wrote them (bulk ingestion
+        # records one per batch, group and action), counted when that Change exists.
+        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p "
+        "          RETURN sum(COUNT { UNWIND n._changes AS c MATCH (:Change {id: c}) }) AS e } "
+        "CALL () { MATCH (a:Entity)-[r]->(:Entity) WHERE a.id STARTS WITH $p "
+        "          RETURN sum(COUNT { UNWIND r._changes AS c MATCH (:Change {id: c}) }) AS r } "
+        "WITH *, e + r AS changes "
         "CALL () { MATCH (s:Source) WHERE s.id STARTS WITH $p RETURN count(s) AS sources } "
         "RETURN entities, relationships, changes, sources",
         p=prefix,
@@ -187,10 +201,17 @@ def test_a_generated_file_is_written_exactly_once(settings, tmp_path):
     }
     [change] = query(
         settings,
-        "MATCH (c:Change {subject: $id}) RETURN c.by AS by, c.via AS via, c.action AS action",
+        "MATCH (n:Entity {id: $id}) UNWIND n._changes AS cid MATCH (c:Change {id: cid}) "
+        "RETURN c.by AS by, c.via AS via, c.action AS action, c.count AS count, c.note AS note",
         id=f"{prefix}org-1",
     )
-    assert change == {"by": "test:bulk", "via": "ingest", "action": "create"}
+    assert {k: change[k] for k in ("by", "via", "action")} == {
+        "by": "test:bulk",
+        "via": "ingest",
+        "action": "create",
+    }
+    assert change["count"] >= 1
+    assert "bulk ingestion" in change["note"]
     [bank] = query(
         settings,
         "MATCH (n:Bank {id: $id}) RETURN n.name AS name, n.aliases AS aliases, n._prov AS prov",
@@ -488,3 +509,50 @@ def test_a_killed_ingest_completes_when_run_again(settings, tmp_path):
         "changes": total,
         "sources": 1,
     }
+
+
+# --- history ---------------------------------------------------------------------------
+
+HISTORY = """query ($id: ID!) { history(id: $id, first: 20) {
+  id action by via target subject object type note } }"""
+
+
+def test_history_shows_what_bulk_ingestion_wrote(settings, gql, tmp_path):
+    """One Change per batch, group and action; history shows it against each fact."""
+    prefix = f"{PREFIX}hist-"
+    source = f"{prefix}source"
+    prov = [{"source": source, "paragraph": 1}]
+    lines = [
+        {"record": "source", "id": source, "title": "History"},
+        {"id": f"{prefix}a", "kind": "ORGANIZATION", "name": "A", "provenance": prov},
+        {"id": f"{prefix}b", "kind": "ORGANIZATION", "name": "B", "provenance": prov},
+        {"from": f"{prefix}a", "type": "MEMBER_OF", "to": f"{prefix}b", "provenance": prov},
+    ]
+    path = write_jsonl(tmp_path / "history.jsonl", lines)
+    assert ingest(settings, path, "--by", "test:hist").returncode == 0
+
+    history = gql(HISTORY, {"id": f"{prefix}a"})["history"]
+    by_target = {h["target"]: h for h in history}
+    assert len(history) == 2, history
+    assert by_target["entity"]["action"] == "create"
+    assert by_target["entity"]["subject"] == f"{prefix}a"
+    assert by_target["entity"]["object"] is None
+    assert by_target["entity"]["type"] == "ORGANIZATION"
+    assert by_target["relationship"]["subject"] == f"{prefix}a"
+    assert by_target["relationship"]["object"] == f"{prefix}b"
+    assert by_target["relationship"]["type"] == "MEMBER_OF"
+    for h in history:
+        assert (h["by"], h["via"]) == ("test:hist", "ingest")
+        assert "history.jsonl" in h["note"]
+    # Both ends of the relationship see it.
+    assert any(h["target"] == "relationship" for h in gql(HISTORY, {"id": f"{prefix}b"})["history"])
+
+    # The same file again changes nothing and records nothing; an altered row is an update.
+    assert ingest(settings, path, "--by", "test:hist").returncode == 0
+    assert len(gql(HISTORY, {"id": f"{prefix}a"})["history"]) == 2
+    lines[1] = {**lines[1], "aliases": ["A Holdings"]}
+    assert ingest(settings, write_jsonl(path, lines), "--by", "test:hist").returncode == 0
+    history = gql(HISTORY, {"id": f"{prefix}a"})["history"]
+    assert [h["action"] for h in history if h["target"] == "entity"] == ["update", "create"]
+    # An unknown id has no history.
+    assert gql(HISTORY, {"id": f"{prefix}nobody"})["history"] == []

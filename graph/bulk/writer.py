@@ -70,6 +70,14 @@ def _located(target: str, rejected: list[dict], members: list[Row], sent: list[d
     return located
 
 
+def _note(target: str, group: Kind | str, members: list[Row]) -> str:
+    """What a batch's Change says it was: how many rows of what, from where."""
+    what = group.value if isinstance(group, Kind) else group
+    places = sorted({m.origin.name for m in members})
+    noun = "entity" if target == ENTITIES else "relationship"
+    return f"bulk ingestion: a batch of {len(members)} {what} {noun} rows from " + ", ".join(places)
+
+
 async def write_batch(
     db: Database, rows: list[Row], change: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -92,10 +100,11 @@ async def write_batch(
         for target, group in order:
             members = groups[(target, group)]
             sent = [_redirected(target, m.data, survivors) for m in members]
+            recorded = writes.batch_change(change, _note(target, group, members))
             if target == ENTITIES:
-                cypher = writes.upsert_entities(Kind(group), sent, change)
+                cypher = writes.upsert_entities(Kind(group), sent, recorded)
             else:
-                cypher = writes.upsert_relationships(str(group), sent, change)
+                cypher = writes.upsert_relationships(str(group), sent, recorded)
             [result] = await tx.run(cypher)
             done.append((target, result, members, sent))
         return done

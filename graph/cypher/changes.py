@@ -132,16 +132,26 @@ def finish_merge(merged_id: str, survivor_id: str, props: dict[str, Any]) -> Cyp
 
 def history(entity_id: str, first: int) -> Cypher:
     """Changes to an entity (under its id or any id merged into it) and to its
-    relationships, newest first."""
+    relationships, newest first: the Change nodes that name it, and the batches of bulk
+    ingestion that wrote it or its relationships (their ids kept in `_changes` on each
+    fact, see graph/cypher/writes.py), each shown as a change to that fact."""
     return (
         "OPTIONAL MATCH (n:Entity {id: $id}) "
-        "WITH [$id] + COLLECT { MATCH (r:Redirect)-[:MERGED_INTO]->(n) RETURN r.id } AS ids "
-        "CALL (ids) { "
-        "  UNWIND ids AS i MATCH (c:Change {subject: i}) RETURN c "
+        "WITH n, [$id] + COLLECT { MATCH (r:Redirect)-[:MERGED_INTO]->(n) RETURN r.id } AS ids "
+        "CALL (ids, n) { "
+        "  UNWIND ids AS i MATCH (c:Change {subject: i}) RETURN properties(c) AS change "
         "  UNION "
-        "  UNWIND ids AS i MATCH (c:Change {object: i}) RETURN c "
+        "  UNWIND ids AS i MATCH (c:Change {object: i}) RETURN properties(c) AS change "
+        "  UNION "
+        "  UNWIND coalesce(n._changes, []) AS cid MATCH (c:Change {id: cid}) "
+        "  RETURN c {.*, subject: n.id, object: null} AS change "
+        "  UNION "
+        "  MATCH (n)-[r]-(:Entity) WHERE r._changes IS NOT NULL "
+        "  UNWIND r._changes AS cid MATCH (c:Change {id: cid}) "
+        "  RETURN c {.*, subject: startNode(r).id, object: endNode(r).id} AS change "
         "} "
-        "WITH DISTINCT c ORDER BY c.at DESC, c.id DESC LIMIT $first "
-        "RETURN properties(c) AS change",
+        "WITH change ORDER BY change.at DESC, change.id DESC, change.subject, change.object "
+        "LIMIT $first "
+        "RETURN change",
         {"id": entity_id, "first": first},
     )
