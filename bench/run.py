@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="entities (10^4 .. 10^6)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--degree", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (and Node's)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (and Node's)")
     parser.add_argument("--pool-size", type=int, default=50, help="driver pool per process")
     parser.add_argument("--concurrency", default="1,16,64")
     parser.add_argument("--requests", type=int, default=200, help="measured, per cell")

@@ -64,13 +64,26 @@ def _serve(settings: Settings) -> None:
     # Logging is configured by main() (JSON lines by default); the app logs each request
     # itself, so uvicorn's access log is off. A Neo4j that is not answering yet is waited
     # for by the app's lifespan, with backoff, while /health answers and /ready says 503.
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **common)
+        return
+    from graph.serving import NoDelayH11Protocol
+
+    # Each worker builds its app from the same environment (graph.serving.app).
+    _say(f"{settings.workers} worker processes")
     uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_keep_alive=settings.keep_alive_s,
+        "graph.serving:app",
+        factory=True,
+        workers=settings.workers,
+        http=NoDelayH11Protocol,
+        **common,
     )
 
 

@@ -129,6 +129,8 @@ class Settings:
     # client's or a load balancer's own idle timeout, so that they, not the service, close
     # it (a server closing a connection as a request arrives on it loses that request).
     keep_alive_s: float = 75.0
+    # Server processes (uvicorn workers) sharing the port; each has its own driver pool.
+    workers: int = 1
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -184,6 +186,7 @@ class Settings:
             ),
             neo4j_wait_s=float(env.get("NEO4J_WAIT_S", "120") or 120),
             keep_alive_s=float(env.get("KEEP_ALIVE_S", "75") or 75),
+            workers=_positive(env, "WORKERS", 1),
         )
         _check_jwt(settings)
         return settings

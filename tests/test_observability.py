@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 
 import pytest
 
@@ -91,7 +92,14 @@ def test_one_json_log_line_per_request(http, caplog):
             headers={"X-Request-ID": "log-line-2"},
         )
         http.get("/health", headers={"X-Request-ID": "log-line-3"})
-    lines = {line["request_id"]: line for line in access_lines(caplog)}
+        # The line is written once the response has gone out: the client can read the
+        # response a moment before the server thread logs it.
+        deadline = time.monotonic() + 10
+        while True:
+            lines = {line["request_id"]: line for line in access_lines(caplog)}
+            if "log-line-3" in lines or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     first = lines["log-line-1"]
     assert first["message"] == "request"
     assert first["logger"] == "graph.access"

@@ -1,0 +1,37 @@
+"""Serving the app with uvicorn: one process, or WORKERS processes sharing the port.
+
+With several workers uvicorn binds the socket itself with protocol number 0, and asyncio
+then leaves Nagle's algorithm on (it sets TCP_NODELAY only on sockets whose protocol is
+IPPROTO_TCP): a response's body, written after its headers, waits for the client's
+delayed ACK, 40 ms added to every keep-alive request (measured: 5 ms with one worker,
+52 ms with two, on a 3 ms query). Connections accepted here get TCP_NODELAY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+def app() -> Any:
+    """The app of one worker process (uvicorn's factory), configured from the environment.
+    Imported lazily: the supervisor process need not hold the whole service."""
+    from graph.app import create_app
+    from graph.settings import Settings
+
+    return create_app(Settings.from_env())
+
+
+def _no_delay(transport: asyncio.Transport) -> None:
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class NoDelayH11Protocol(H11Protocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        _no_delay(transport)
+        super().connection_made(transport)

@@ -1,0 +1,89 @@
+"""`python -m graph.cli serve` with WORKERS=2: two processes share the port, each answers
+from the same graph, and their connections have Nagle's algorithm off (graph/serving.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from graph.serving import _no_delay
+from graph.settings import ROOT, Settings
+from tests.conftest import free_port
+
+QUERY = '{ entity(id: "bank-of-beijing") { name } }'
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def test_two_workers_share_the_port_and_answer(settings: Settings, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "PORT": str(port),
+        "WORKERS": "2",
+    }
+    with (tmp_path / "stderr").open("w+") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph.cli", "serve"], cwd=ROOT, env=env, stderr=err
+        )
+        try:
+            deadline = time.monotonic() + 60
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+                while True:
+                    try:
+                        if http.get("/ready").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline, "serve with 2 workers did not start"
+                    time.sleep(0.3)
+                names = set()
+                for _ in range(20):
+                    # A new connection each time, so that both workers get some.
+                    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as one:
+                        body = one.post("/graphql", json={"query": QUERY}).json()
+                    names.add(body["data"]["entity"]["name"])
+                assert names == {"Bank of Beijing"}
+            assert len(_children(process.pid)) >= 2, "expected two worker processes"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_accepted_connections_get_tcp_nodelay():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+
+        class Transport:
+            def get_extra_info(self, name):
+                return accepted if name == "socket" else None
+
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        _no_delay(Transport())  # type: ignore[arg-type]
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        accepted.close()
+        client.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_bad_workers_setting_is_refused(value):
+    with pytest.raises(SystemExit, match="WORKERS"):
+        Settings.from_env({"WORKERS": value})
