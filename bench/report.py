@@ -205,13 +205,15 @@ def write(results: dict, out: Path, results_path: Path) -> None:
         "",
         f"- When: {results['when']} (the whole run took {results['seconds'] / 60:.0f} min).",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Linux {m['kernel']}. "
-        f"Load average {results['loadavg']['before'][0]:.1f} before the load generator ran and "
-        f"{results['loadavg']['after'][0]:.1f} after it"
+        f"Load average {results['loadavg']['before'][0]:.1f} before the load generator ran "
+        f"and {results['loadavg']['after'][0]:.1f} right after it (that one is the run's own "
+        "load: 64 clients, three systems and Neo4j on 2 cores)"
         + (
-            " — other processes were using the CPU (other test runs on the same 2 cores), so "
-            "figures are noisier and lower than on an idle machine; the three systems were "
-            "measured one after the other, query by query (in an order that turns from query to query), so they shared the noise."
-            if max(results["loadavg"]["before"][0], results["loadavg"]["after"][0]) > 2.5
+            " — other processes were using the CPU before it started, so figures are noisier "
+            "and lower than on an idle machine; the three systems were measured one after the "
+            "other, query by query (in an order that turns from query to query), so they "
+            "shared the noise."
+            if results["loadavg"]["before"][0] > 1.5
             else "."
         ),
         f"- Software: Python {m['python']}, Strawberry {m['strawberry']}, graphql-core "

@@ -172,8 +172,12 @@ class GraphQLApp(GraphQL):
         limits: Limits | None = None,
         persisted: PersistedQueries | None = None,
         max_batch_operations: int = 10,
+        max_in_flight: int = 8,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        # Operations executing at once in this process; later ones wait their turn. Past
+        # what Neo4j can work on at once, more only adds answers held in memory together.
+        self._in_flight = asyncio.Semaphore(max_in_flight)
         self.db = db
         self.prefetch = prefetch
         self.authenticator = authenticator
@@ -248,7 +252,8 @@ class GraphQLApp(GraphQL):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # get_context raises before any operation exists, so Strawberry would answer 500.
         try:
-            return await super().run(request, context, root_value)
+            async with self._in_flight:
+                return await super().run(request, context, root_value)
         except GraphError as error:
             return refusal(error)
 
@@ -356,6 +361,7 @@ def create_app(settings: Settings) -> Starlette:
             known=known_operations(settings),
         ),
         max_batch_operations=settings.max_batch_operations,
+        max_in_flight=settings.max_in_flight,
     )
 
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

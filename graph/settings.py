@@ -115,6 +115,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     # Operations in one batched request (a JSON array); 0 turns batching off.
     max_batch_operations: int = 10
+    # GraphQL requests executing at once per worker process (the rest wait their turn).
+    max_in_flight: int = 8
     # Observability (graph/observability.py): `json` (one object a line) or `text` logs.
     log_format: str = "json"
     # Browser origins allowed to call the API cross-origin (empty: same origin only).
@@ -175,6 +177,7 @@ class Settings:
             max_query_cost=_positive(env, "MAX_QUERY_COST", 100_000),
             max_body_bytes=_positive(env, "MAX_BODY_BYTES", 1_000_000),
             max_batch_operations=_positive(env, "MAX_BATCH_OPERATIONS", 10, zero=True),
+            max_in_flight=_positive(env, "MAX_IN_FLIGHT", 8),
             log_format=_choice(env, "LOG_FORMAT", "json", {"json", "text"}),
             cors_origins=_origins(env.get("CORS_ORIGINS", "")),
             persisted_queries_cache=_positive(env, "PERSISTED_QUERIES_CACHE", 1000),

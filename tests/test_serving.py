@@ -3,6 +3,7 @@ from the same graph, and their connections have Nagle's algorithm off (graph/ser
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -87,3 +88,37 @@ def test_accepted_connections_get_tcp_nodelay():
 def test_bad_workers_setting_is_refused(value):
     with pytest.raises(SystemExit, match="WORKERS"):
         Settings.from_env({"WORKERS": value})
+
+
+def test_max_in_flight_queues_requests_beyond_it(settings: Settings):
+    """With MAX_IN_FLIGHT=2, eight concurrent requests all succeed, at most two at a time
+    in Neo4j (the real one: the read is only timed and counted here)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from tests.conftest import Server
+
+    with Server(replace(settings, max_in_flight=2)) as server:
+        db = server.app.state.db
+        original = db.read
+        state = {"now": 0, "most": 0}
+
+        async def counted(cypher):
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+            try:
+                await asyncio.sleep(0.2)  # long enough for the others to pile up
+                return await original(cypher)
+            finally:
+                state["now"] -= 1
+
+        db.read = counted
+
+        def post(_: int) -> dict:
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                return client.post("/graphql", json={"query": QUERY}).json()
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(post, range(8)))
+    assert [a["data"]["entity"]["name"] for a in answers] == ["Bank of Beijing"] * 8
+    assert state["most"] == 2
