@@ -144,12 +144,7 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> None:
     db = Database(settings)
     try:
         if not await db.ping():
-            hint = (
-                "start it with `python -m graph.cli neo4j start` (or `make run`)"
-                if settings.uses_local_neo4j
-                else "check NEO4J_URI and the credentials"
-            )
-            raise SystemExit(f"Neo4j at {settings.bolt_uri} is not answering: {hint}.")
+            raise SystemExit(db.not_answering())
         if args.action == "create":
             created = await keys.create_key(db, args.name, args.role)
             _say(

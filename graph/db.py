@@ -78,6 +78,15 @@ class Database:
             return False
         return True
 
+    def not_answering(self) -> str:
+        """What to tell a person at a terminal when `ping` fails."""
+        hint = (
+            "start it with `python -m graph.cli neo4j start` (or `make run`)"
+            if self.settings.uses_local_neo4j
+            else "check NEO4J_URI and the credentials"
+        )
+        return f"Neo4j at {self.settings.bolt_uri} is not answering: {hint}."
+
     async def wait_until_ready(self, give_up_after: float | None = None) -> bool:
         """Ping Neo4j until it answers, with exponential backoff (0.5 s doubling to 30 s),
         saying so in the log at each failed attempt. False when `give_up_after` seconds
@@ -138,24 +147,12 @@ class Database:
                     finally:
                         if not tx.closed():
                             await tx.close()  # rolls back whatever did not commit
-            except TimeoutError as exc:
-                raise QueryTimeout(
-                    "The graph database did not answer in time; try again shortly."
-                ) from exc
             except neo.TransientError as exc:
                 if attempt == _WRITE_ATTEMPTS - 1 or exc.code in _TIMEOUT_CODES:
                     raise _translate(exc) from exc
                 await asyncio.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random()))
-            except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
-                raise ServiceUnavailable(
-                    "The graph database is unreachable right now; try again shortly."
-                ) from exc
-            except neo.Neo4jError as exc:
-                raise _translate(exc) from exc
-            except neo.DriverError as exc:
-                raise ServiceUnavailable(
-                    "The graph database did not answer in time; try again shortly."
-                ) from exc
+            except _FAILURES as exc:
+                raise _failure(exc) from exc
         raise AssertionError("unreachable")
 
     async def _run(self, cypher: Cypher, routing: RoutingControl) -> list[dict[str, Any]]:
@@ -173,20 +170,8 @@ class Database:
                     routing_=routing,
                     database_=self.database,
                 )
-        except TimeoutError as exc:
-            raise QueryTimeout(
-                "The graph database did not answer in time; try again shortly."
-            ) from exc
-        except (neo.ServiceUnavailable, neo.SessionExpired, OSError) as exc:
-            raise ServiceUnavailable(
-                "The graph database is unreachable right now; try again shortly."
-            ) from exc
-        except neo.Neo4jError as exc:
-            raise _translate(exc) from exc
-        except neo.DriverError as exc:
-            raise ServiceUnavailable(
-                "The graph database did not answer in time; try again shortly."
-            ) from exc
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
         finally:
             observability.record_neo4j(time.perf_counter() - started)
         # One pass over the values (a Record is a tuple of them), not Record.data()'s
@@ -238,6 +223,23 @@ def _native(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(map(_native, value))
     return value
+
+
+# What a query or a unit of work can fail with, outside the work's own code.
+_FAILURES = (TimeoutError, OSError, neo.Neo4jError, neo.DriverError)
+_NOT_IN_TIME = "The graph database did not answer in time; try again shortly."
+
+
+def _failure(exc: BaseException) -> GraphError:
+    """The client's error for one of `_FAILURES` (the order matters: TimeoutError is an
+    OSError, ServiceUnavailable and SessionExpired are DriverErrors)."""
+    if isinstance(exc, TimeoutError):  # our deadline
+        return QueryTimeout(_NOT_IN_TIME)
+    if isinstance(exc, neo.ServiceUnavailable | neo.SessionExpired | OSError):
+        return ServiceUnavailable("The graph database is unreachable right now; try again shortly.")
+    if isinstance(exc, neo.Neo4jError):
+        return _translate(exc)
+    return ServiceUnavailable(_NOT_IN_TIME)  # any other driver error
 
 
 def _translate(exc: neo.Neo4jError) -> GraphError:

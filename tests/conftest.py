@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -142,3 +145,38 @@ class GQL:
 @pytest.fixture(scope="session")
 def gql(http: httpx.Client) -> GQL:
     return GQL(http)
+
+
+@contextmanager
+def serve_command(env: dict[str, str], stderr: Any) -> Iterator[subprocess.Popen]:
+    """`python -m graph.cli serve` as a process of its own, stopped (SIGTERM) on leaving."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "serve"], cwd=ROOT, env=env, stderr=stderr
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def poll(
+    http: httpx.Client,
+    path: str,
+    until: Callable[[httpx.Response], bool],
+    timeout_s: float,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """GETs `path` until a response satisfies `until` (connection refusals count as
+    not yet), failing with `message` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            response = http.get(path, headers=headers)
+            if until(response):
+                return response
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)

@@ -9,8 +9,6 @@ an external NEO4J_URI there is nothing these tests may stop, so they are skipped
 import json
 import logging
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -21,8 +19,15 @@ import httpx
 import pytest
 
 from graph.local_neo4j import LocalNeo4j
-from graph.settings import ROOT
-from tests.conftest import Server, free_port, make_test_settings, run, wipe_and_seed
+from tests.conftest import (
+    Server,
+    free_port,
+    make_test_settings,
+    poll,
+    run,
+    serve_command,
+    wipe_and_seed,
+)
 
 QUERY = '{ entity(id: "bank-of-beijing") { name } }'
 
@@ -205,25 +210,21 @@ def test_serve_command_logs_its_waiting_as_json(tmp_path):
         "LOG_FORMAT": "json",
     }
     with (tmp_path / "stderr").open("w+") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve"], cwd=ROOT, env=env, stderr=err
-        )
-        try:
-            deadline = time.monotonic() + 30
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-                while True:
-                    try:
-                        health = http.get("/health", headers={"X-Request-ID": "serve-check"})
-                        break
-                    except httpx.TransportError:
-                        assert time.monotonic() < deadline, "serve did not start"
-                        time.sleep(0.2)
-                assert health.status_code == 200
-                assert http.get("/ready").status_code == 503
-                time.sleep(2)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        with (
+            serve_command(env, err),
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http,
+        ):
+            health = poll(
+                http,
+                "/health",
+                lambda r: True,
+                30,
+                "serve did not start",
+                headers={"X-Request-ID": "serve-check"},
+            )
+            assert health.status_code == 200
+            assert http.get("/ready").status_code == 503
+            time.sleep(2)
         err.seek(0)
         text = err.read()
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]

@@ -6,16 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from graph.serving import _no_delay
-from graph.settings import ROOT, Settings
-from tests.conftest import free_port
+from graph.settings import Settings
+from tests.conftest import free_port, poll, serve_command
 
 QUERY = '{ entity(id: "bank-of-beijing") { name } }'
 
@@ -37,32 +34,23 @@ def test_two_workers_share_the_port_and_answer(settings: Settings, tmp_path):
         "PORT": str(port),
         "WORKERS": "2",
     }
-    with (tmp_path / "stderr").open("w+") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve"], cwd=ROOT, env=env, stderr=err
-        )
-        try:
-            deadline = time.monotonic() + 60
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-                while True:
-                    try:
-                        if http.get("/ready").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert time.monotonic() < deadline, "serve with 2 workers did not start"
-                    time.sleep(0.3)
-                names = set()
-                for _ in range(20):
-                    # A new connection each time, so that both workers get some.
-                    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as one:
-                        body = one.post("/graphql", json={"query": QUERY}).json()
-                    names.add(body["data"]["entity"]["name"])
-                assert names == {"Bank of Beijing"}
-            assert len(_children(process.pid)) >= 2, "expected two worker processes"
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with (tmp_path / "stderr").open("w+") as err, serve_command(env, err) as process:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            poll(
+                http,
+                "/ready",
+                lambda r: r.status_code == 200,
+                60,
+                "serve with 2 workers did not start",
+            )
+            names = set()
+            for _ in range(20):
+                # A new connection each time, so that both workers get some.
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as one:
+                    body = one.post("/graphql", json={"query": QUERY}).json()
+                names.add(body["data"]["entity"]["name"])
+            assert names == {"Bank of Beijing"}
+        assert len(_children(process.pid)) >= 2, "expected two worker processes"
 
 
 def test_accepted_connections_get_tcp_nodelay():

@@ -107,12 +107,7 @@ async def _run(
     db = Database(_for_bulk(settings))
     try:
         if not await db.ping():
-            hint = (
-                "start it with `python -m graph.cli neo4j start` (or `make run`)"
-                if settings.uses_local_neo4j
-                else "check NEO4J_URI and the credentials"
-            )
-            raise ServiceUnavailable(f"Neo4j at {settings.bolt_uri} is not answering: {hint}.")
+            raise ServiceUnavailable(db.not_answering())
         progress = progress_for(err)
         try:
             await ingest(

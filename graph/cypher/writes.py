@@ -71,23 +71,18 @@ def batch_change(change: dict[str, Any], note: str) -> dict[str, Any]:
     }
 
 
-def _final(change: dict[str, Any]) -> str:
-    """The clause that gives the counts: the last one, unless batch Changes follow."""
-    return "WITH " if "createdChange" in change else "RETURN "
-
-
-def _closing(change: dict[str, Any], target: str, type_param: str) -> str:
+def _recording(
+    change: dict[str, Any], var: str, target: str, type_param: str, subject: str, obj: str
+) -> tuple[str, str, str]:
+    """How a write records itself: (what each row that created or altered something
+    writes, the clause that gives the counts, what follows them). A Change node per row;
+    or, for a `batch_change`, the batch's Change id on each fact and its Change nodes
+    created once the counts are known."""
     if "createdChange" in change:
-        return _BATCH_CHANGES.format(target=target, type=type_param)
-    return ""
-
-
-def _marking(change: dict[str, Any], var: str, per_row: str) -> str:
-    """What each row that created or altered something records: its own Change node, or
-    (bulk) the id of its batch's Change on the fact."""
-    if "createdChange" in change:
-        return _BATCH_MARK.format(var=var)
-    return per_row
+        closing = _BATCH_CHANGES.format(target=target, type=type_param)
+        return _BATCH_MARK.format(var=var), "WITH ", closing
+    per_row = _CHANGE.format(target=target, subject=subject, object=obj, type=type_param)
+    return per_row, "RETURN ", ""
 
 
 def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, Any]) -> Cypher:
@@ -98,9 +93,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
     A row whose id belongs to an entity of another kind is rejected, not relabelled.
     Returns one row: written, created, updated, rejected [{id, reason}].
     """
-    mark = _marking(
-        change, "n", _CHANGE.format(target="entity", subject="row.id", object="null", type="$kind")
-    )
+    mark, counts, closing = _recording(change, "n", "entity", "$kind", "row.id", "null")
     query = (
         "UNWIND $rows AS row "
         "MERGE (n:Entity {id: row.id}) "
@@ -119,10 +112,10 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "  WITH row, n, created, created OR before <> properties(n) AS changed "
         + mark
         + "  RETURN created, changed "
-        "} " + _final(change) + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
+        "} " + counts + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
         "  reason: 'id ' + row.id + ' already belongs to a ' + n.kind + ', not a ' + $kind} "
         "END) AS rejected "
-    ) + _closing(change, "entity", "$kind")
+    ) + closing
     return query, {"rows": rows, "kind": kind.value, **change}
 
 
@@ -133,11 +126,7 @@ def upsert_relationships(
     ends are missing or of kinds the type does not join are rejected with a reason."""
     declared = RELATIONSHIP_TYPES[rel_type]
     pattern = relationship_pattern([rel_type])
-    mark = _marking(
-        change,
-        "r",
-        _CHANGE.format(target="relationship", subject="row.from", object="row.to", type="$type"),
-    )
+    mark, counts, closing = _recording(change, "r", "relationship", "$type", "row.from", "row.to")
     query = (
         "UNWIND $rows AS row "
         "OPTIONAL MATCH (a:Entity {id: row.from}) "
@@ -159,14 +148,14 @@ def upsert_relationships(
         + mark
         + "  RETURN created, changed "
         "} "
-        + _final(change)
+        + counts
         + _COUNTS
         + "collect(CASE WHEN NOT ok THEN {from: row.from, to: row.to, reason: "
         "  CASE WHEN a IS NULL THEN 'no entity with id ' + row.from "
         "       WHEN b IS NULL THEN 'no entity with id ' + row.to "
         "       ELSE $type + ' cannot join a ' + a.kind + ' to a ' + b.kind END} "
         "END) AS rejected "
-    ) + _closing(change, "relationship", "$type")
+    ) + closing
     params = {
         "rows": rows,
         "type": rel_type,
