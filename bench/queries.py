@@ -16,7 +16,7 @@ from typing import Any
 
 from graph.cypher.search import lucene_query
 from graph.db import Database
-from graph.resolvers.collections import encode_cursor
+from graph.resolvers.cursors import encode as encode_cursor
 
 PAGE = 100
 DEEP_AFTER = 10_000

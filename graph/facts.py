@@ -22,6 +22,9 @@ from graph.domain import (
     FLOAT,
     INT,
     KIND_PROPERTIES,
+    MONEY_COLUMNS,
+    RELATIONSHIP_MONEY_COLUMNS,
+    RELATIONSHIP_PROPERTIES,
     RELATIONSHIP_TYPES,
     STRING,
     STRINGS,
@@ -151,7 +154,27 @@ def check_entity(ent: Any) -> list[str]:
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         problems.append("aliases must be a list of strings")
     problems += _check_properties(ent.get("properties", {}), DECLARED[kind])
+    problems += _check_money(ent.get("properties", {}), MONEY_COLUMNS[kind])
     problems += _check_provenance(ent.get("provenance"))
+    return problems
+
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _check_money(props: Any, columns: tuple[tuple[str, str], ...]) -> list[str]:
+    """Money is an amount and an ISO 4217 currency, given together (graph.domain)."""
+    if not isinstance(props, dict):
+        return []
+    problems = []
+    for amount, currency in columns:
+        code = props.get(currency)
+        if code is not None and props.get(amount) is None:
+            problems.append(f"{currency!r} is the currency of {amount!r}: give the amount too")
+        if isinstance(code, str) and not CURRENCY.match(code):
+            problems.append(
+                f"{currency!r} must be an ISO 4217 currency code such as 'CNY', got {code!r}"
+            )
     return problems
 
 
@@ -167,7 +190,8 @@ def check_relationship(rel: Any) -> list[str]:
     for end in ("from", "to"):
         if not isinstance(rel.get(end), str) or not rel[end]:
             problems.append(f"{end} must be an entity id")
-    problems += _check_properties(rel.get("properties", {}), rtype.properties)
+    problems += _check_properties(rel.get("properties", {}), RELATIONSHIP_PROPERTIES[rtype.name])
+    problems += _check_money(rel.get("properties", {}), RELATIONSHIP_MONEY_COLUMNS[rtype.name])
     problems += _check_provenance(rel.get("provenance"))
     return problems
 
@@ -185,8 +209,7 @@ def check_endpoints(rel: dict[str, Any], kinds: Mapping[str, Kind | None]) -> li
         kind = kinds[entity_id]
         if kind is not None and kind not in allowed_kinds:
             problems.append(
-                f"{rtype.name} {end} must be one of "
-                f"{[k.value for k in allowed_kinds]}, not {kind.value}"
+                f"{rtype.name} {end} must be one of {list(allowed_kinds)}, not {kind.value}"
             )
     return problems
 
@@ -252,7 +275,7 @@ def entity_row(ent: dict[str, Any], default_source: str | None = None) -> dict[s
 
 def relationship_row(rel: dict[str, Any], default_source: str | None = None) -> dict[str, Any]:
     """A checked relationship as a row for `writes.upsert_relationships`."""
-    declared = RELATIONSHIP_TYPES[rel["type"]].properties
+    declared = RELATIONSHIP_PROPERTIES[rel["type"]]
     return {
         "from": rel["from"],
         "to": rel["to"],

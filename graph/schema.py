@@ -11,12 +11,12 @@ from graph.masking import MaskErrors
 from graph.observability import ObserveOperations
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
-from graph.types.entities import TYPES, AgreementParty, Comment, Contribution, Position
+from graph.types.entities import TYPES, WRAPPERS
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[*TYPES.values(), Position, AgreementParty, Comment, Contribution],
+    types=[*TYPES.values(), *WRAPPERS],
     # DocumentCache after QueryLimits, which checks the raw text before it is parsed.
     extensions=[MaskErrors, QueryLimits, DocumentCache, ObserveOperations],
     # Root fields' prefetched answers are completed in one pass (graph/execution.py).

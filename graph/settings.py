@@ -193,3 +193,16 @@ class Settings:
         )
         _check_jwt(settings)
         return settings
+
+
+DEFAULT_DOMAIN = "graph.domain.kinds:DOMAIN"
+
+
+def domain_declaration(env: dict[str, str] | None = None) -> str:
+    """`DOMAIN`: the `module:attribute` of the domain declaration the service is built
+    from (graph/domain). Read once, at import time, because every type derives from it;
+    only tests and extensions of the domain set it."""
+    raw = (os.environ if env is None else env).get("DOMAIN", "").strip() or DEFAULT_DOMAIN
+    if raw.count(":") != 1:
+        raise SystemExit(f"DOMAIN must look like package.module:ATTRIBUTE, got {raw!r}")
+    return raw

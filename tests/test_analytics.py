@@ -28,6 +28,22 @@ query ($groupBy: AgreementGrouping!) {
 }
 """
 
+AGREEMENT_ROWS = """
+query ($groupBy: AgreementGrouping!, $currency: String) {
+  agreementTotals(groupBy: $groupBy, currency: $currency) {
+    entity { id }
+    role
+    total { amount currency }
+    count
+    overlapping
+  }
+}
+"""
+
+# The article's agreement: CNY 26 bn committed by the banks together, signed by the
+# Beijing IP Bureau ("government") and two named banks ("lender") (seed/article.json).
+AGREEMENT_TOTAL = {"amount": 26e9, "currency": "CNY"}
+
 TIMELINE = """
 query ($id: ID, $hops: Int, $from: Date, $to: Date) {
   timeline(id: $id, hops: $hops, from: $from, to: $to) {
@@ -89,6 +105,111 @@ def test_agreement_totals_per_party(gql):
 def test_agreement_totals_per_currency(gql):
     rows = gql(AGREEMENT_TOTALS, {"groupBy": "CURRENCY"})["agreementTotals"]
     assert rows == [{"entity": None, "total": {"amount": 26e9, "currency": "CNY"}, "count": 1}]
+
+
+def test_agreement_totals_per_role_count_the_shared_agreement_once(gql):
+    rows = gql(AGREEMENT_ROWS, {"groupBy": "ROLE"})["agreementTotals"]
+    # One row per role: the two lending banks share one row with the agreement's total
+    # once (not 2 x 26 bn), and the bureau's role has a row of its own. Equal totals come
+    # in role order.
+    assert rows == [
+        {
+            "entity": None,
+            "role": "government",
+            "total": AGREEMENT_TOTAL,
+            "count": 1,
+            "overlapping": True,
+        },
+        {
+            "entity": None,
+            "role": "lender",
+            "total": AGREEMENT_TOTAL,
+            "count": 1,
+            "overlapping": True,
+        },
+    ]
+
+
+def test_lender_role_total_is_not_multiplied_by_the_number_of_banks(gql):
+    by_party = gql(AGREEMENT_ROWS, {"groupBy": "PARTY"})["agreementTotals"]
+    banks = [r for r in by_party if r["entity"]["id"] in {"bank-of-beijing", "bank-of-china"}]
+    assert len(banks) == 2
+    [lender] = [
+        r
+        for r in gql(AGREEMENT_ROWS, {"groupBy": "ROLE"})["agreementTotals"]
+        if r["role"] == "lender"
+    ]
+    assert lender["total"]["amount"] == 26e9
+    assert sum(r["total"]["amount"] for r in banks) == 2 * lender["total"]["amount"]
+
+
+def test_agreement_totals_per_role_in_one_currency(gql):
+    assert gql(AGREEMENT_ROWS, {"groupBy": "ROLE", "currency": "USD"})["agreementTotals"] == []
+    rows = gql(AGREEMENT_ROWS, {"groupBy": "ROLE", "currency": " cny "})["agreementTotals"]
+    assert [(r["role"], r["total"]["currency"]) for r in rows] == [
+        ("government", "CNY"),
+        ("lender", "CNY"),
+    ]
+
+
+def test_agreement_totals_per_party_overlap_and_have_no_role(gql):
+    rows = gql(AGREEMENT_ROWS, {"groupBy": "PARTY"})["agreementTotals"]
+    assert [r["entity"]["id"] for r in rows] == [
+        "bank-of-beijing",
+        "bank-of-china",
+        "beijing-intellectual-property-bureau",
+    ]
+    assert all(r["overlapping"] is True for r in rows)
+    assert all(r["role"] is None for r in rows)
+    assert all(r["total"] == AGREEMENT_TOTAL and r["count"] == 1 for r in rows)
+
+
+def test_agreement_totals_per_currency_do_not_overlap(gql):
+    rows = gql(AGREEMENT_ROWS, {"groupBy": "CURRENCY"})["agreementTotals"]
+    assert rows == [
+        {
+            "entity": None,
+            "role": None,
+            "total": AGREEMENT_TOTAL,
+            "count": 1,
+            "overlapping": False,
+        }
+    ]
+
+
+def test_agreement_totals_are_one_query_with_their_entities(gql, server):
+    sent = []
+    db = server.app.state.db
+    db.listeners.append(lambda text, params: sent.append(text))
+    try:
+        for group_by in ("PARTY", "ROLE", "CURRENCY"):
+            sent.clear()
+            gql(
+                f"{{ agreementTotals(groupBy: {group_by}) {{ role overlapping "
+                'entity { id relationships(types: ["PARTY_TO"]) { type other { id } } } } }'
+            )
+            assert len(sent) == 1, group_by
+    finally:
+        db.listeners.pop()
+
+
+def test_party_and_role_descriptions_say_what_they_add_up():
+    graphql_schema = schema._schema
+    values = graphql_schema.get_type("AgreementGrouping").values
+    party = values["PARTY"].description
+    assert "whole totals of the agreements the party signed" in party
+    assert "not what the party committed" in party
+    role = values["ROLE"].description
+    assert "counted once however many parties share the role" in role
+    assert "the lenders committed together" in role
+    fields = graphql_schema.get_type("AgreementTotal").fields
+    assert str(fields["role"].type) == "String"
+    assert str(fields["overlapping"].type) == "Boolean!"
+    assert "must not be added up" in fields["overlapping"].description
+    assert "not what the party committed" in fields["total"].description
+    root = graphql_schema.query_type.fields["agreementTotals"].description
+    assert "not what it committed" in root
+    assert "what the lenders committed together" in root
 
 
 def test_each_aggregation_is_one_query(gql, server):

@@ -114,6 +114,11 @@ class Generated:
 
 @pytest.fixture(scope="module")
 def gen(settings) -> Iterator[Generated]:
+    yield from generated_graph(settings)
+
+
+def generated_graph(settings) -> Iterator[Generated]:
+    """The generated graph written to Neo4j for a module's tests, removed afterwards."""
     doc = generate()
     delete_generated(settings)  # leftovers of an interrupted run
     ingest(settings, doc)

@@ -20,13 +20,13 @@ query Deep($withPeople: Boolean!, $skipCredits: Boolean!) {
         ...Names
         ... on Agreement {
           totalCredit { amount currency }
-          parties {
+          parties(first: 10) {
             role
             party {
               ...Names
               ... on Organizational {
-                people @include(if: $withPeople) { title person { name } }
-                agreements { agreement { id } }
+                people(first: 10) @include(if: $withPeople) { title person { name } }
+                agreements(first: 10) { agreement { id } }
               }
             }
           }
@@ -34,22 +34,52 @@ query Deep($withPeople: Boolean!, $skipCredits: Boolean!) {
         ... on Credit {
           borrower {
             ...Names
-            ... on Organization { patents { name ... on Patent { secures { id } } } }
+            ... on Organization { patents(first: 10) { name
+              ... on Patent { secures(first: 10) { id } } } }
           }
           lender @skip(if: $skipCredits) { id }
         }
       }
     }
     ... on Bank {
-      creditsGranted { id ... on Credit { amount { amount } securedBy { name } } }
-      alias: credits { id }
+      creditsGranted(first: 10) { id
+        ... on Credit { amount { amount } securedBy(first: 10) { name } } }
+      alias: credits(first: 10) { id }
     }
   }
 }
 fragment Names on Entity { id name kind }
 """
 
+# Relationship connections nested three levels deep, with filters, sorting, cursors,
+# counts and aggregates at each level: still one query for the root field.
+PAGED = """
+query Paged($after: String) {
+  banks(first: 5) {
+    edges { node { name
+      creditsGrantedConnection(first: 2, after: $after, orderBy: {key: AMOUNT, direction: DESC}) {
+        totalCount pageInfo { hasNextPage endCursor }
+        aggregate { count totals { currency amount count } dates { earliest } }
+        edges { cursor provenance { paragraph } node { id ... on Credit {
+          borrower { name }
+          securedByConnection(first: 5) { totalCount edges { node { name
+            ... on Patent { owner { name
+              ... on Organization { patentsConnection(first: 1) { totalCount
+                edges { node { id } } } } } } } } } } } } }
+      agreementsConnection(edge: {role: {equals: "lender"}}, orderBy: {key: ROLE}) {
+        totalCount edges { role node { name ... on Agreement {
+          partiesConnection(orderBy: {key: ROLE, direction: DESC}, first: 3) {
+            totalCount edges { role node { id } } }
+          parties(first: 2, where: {kinds: [BANK]}) { role party { id } } } } } }
+      relationshipsConnection(first: 3, types: ["PARTY_TO", "LENT"]) { totalCount
+        edges { cursor node { type other { id } } } }
+    } }
+  }
+}
+"""
+
 QUERIES = [
+    (PAGED, {"after": None}),
     (DEEP, {"withPeople": True, "skipCredits": False}),
     (DEEP, {"withPeople": False, "skipCredits": True}),
     (

@@ -21,15 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from graph.bulk.records import ENTITY, RELATIONSHIP, Problem, Record
-from graph.domain import BOOL, FLOAT, INT, RELATIONSHIP_TYPES, STRINGS, Kind
+from graph.domain import (
+    BOOL,
+    FLOAT,
+    INT,
+    RELATIONSHIP_PROPERTIES,
+    RELATIONSHIP_TYPES,
+    STRINGS,
+    Kind,
+)
 from graph.facts import DECLARED, KIND_NAMES
 
 PROVENANCE_COLUMNS = ("source", "paragraph", "locator")
 ENTITY_COLUMNS = ("id", "kind", "name", "aliases", *PROVENANCE_COLUMNS)
 RELATIONSHIP_COLUMNS = ("from", "type", "to", *PROVENANCE_COLUMNS)
 ENTITY_PROPERTIES = frozenset(p for props in DECLARED.values() for p in props)
-RELATIONSHIP_PROPERTIES = frozenset(
-    p for rtype in RELATIONSHIP_TYPES.values() for p in rtype.properties
+RELATIONSHIP_COLUMN_NAMES = frozenset(
+    p for props in RELATIONSHIP_PROPERTIES.values() for p in props
 )
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
@@ -97,7 +105,9 @@ def _relationship(cells: dict[str, str], columns: list[str]) -> dict[str, Any]:
         "from": cells["from"],
         "type": cells["type"],
         "to": cells["to"],
-        "properties": _properties(cells, columns, rtype.properties if rtype else None),
+        "properties": _properties(
+            cells, columns, RELATIONSHIP_PROPERTIES[rtype.name] if rtype else None
+        ),
         "provenance": _provenance(cells),
     }
 
@@ -108,7 +118,7 @@ def _layout(header: list[str]) -> tuple[str, list[str]] | str:
     if {"id", "kind", "name"} <= names:
         record_type, fields, allowed = ENTITY, ENTITY_COLUMNS, ENTITY_PROPERTIES
     elif {"from", "type", "to"} <= names:
-        record_type, fields, allowed = RELATIONSHIP, RELATIONSHIP_COLUMNS, RELATIONSHIP_PROPERTIES
+        record_type, fields, allowed = RELATIONSHIP, RELATIONSHIP_COLUMNS, RELATIONSHIP_COLUMN_NAMES
     else:
         return (
             "the header must name the columns id,kind,name (a file of entities) or "

@@ -9,7 +9,7 @@ from graph.cypher.common import relationship_pattern
 from graph.cypher.plan import Plan
 from graph.cypher.projection import project
 from graph.db import Cypher
-from graph.domain import RELATIONSHIP_TYPES, Kind
+from graph.domain import DOMAIN, RELATIONSHIP_TYPES, TOTALS, Kind, Property
 
 
 @dataclass(frozen=True)
@@ -21,17 +21,60 @@ class Amount:
     currency: str
 
 
-CREDIT_AMOUNT = Amount(Kind.CREDIT, "amount", "currency")
-AGREEMENT_TOTAL = Amount(Kind.AGREEMENT, "totalCredit", "totalCreditCurrency")
+def _amount(kind: str) -> Amount:
+    """The money a kind totals, as its declaration says (graph.domain.TOTALS)."""
+    money = TOTALS[Kind(kind)]
+    return Amount(Kind(kind), money.amount, money.currency)
 
-# Grouping keys: the relationship whose start node is the group, or None for currency.
-CREDIT_GROUPS: dict[str, str | None] = {"LENDER": "LENT", "BORROWER": "BORROWED", "CURRENCY": None}
-AGREEMENT_GROUPS: dict[str, str | None] = {"PARTY": "PARTY_TO", "CURRENCY": None}
+
+CREDIT_AMOUNT = _amount("CREDIT")
+AGREEMENT_TOTAL = _amount("AGREEMENT")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What one row of a total stands for.
+
+    With no relationship, a currency only. With a relationship and no property, the entity
+    at the relationship's start (each thing counts in full for every such entity). With a
+    property too, that property's value on the relationship, e.g. a party's role: each
+    thing counts once per value however many relationships carry it.
+    """
+
+    relationship: str | None = None
+    prop: str | None = None
+
+    @property
+    def overlapping(self) -> bool:
+        """Whether one thing can count in several rows, so the rows must not be added up."""
+        return self.relationship is not None
+
+
+def _by_property(rel_type: str, name: str) -> Grouping:
+    """A grouping by a declared property of a declared relationship type (its stored name)."""
+    prop = RELATIONSHIP_TYPES[rel_type].property(name)
+    if not isinstance(prop, Property):
+        raise ValueError(f"{rel_type} declares no plain property {name!r} to group by")
+    return Grouping(rel_type, prop.stored)
+
+
+BY_CURRENCY = Grouping()
+CREDIT_GROUPS: dict[str, Grouping] = {
+    "LENDER": Grouping("LENT"),
+    "BORROWER": Grouping("BORROWED"),
+    "CURRENCY": BY_CURRENCY,
+}
+AGREEMENT_GROUPS: dict[str, Grouping] = {
+    "PARTY": Grouping("PARTY_TO"),
+    "ROLE": _by_property("PARTY_TO", "role"),
+    "CURRENCY": BY_CURRENCY,
+}
 
 # Each dated property of the domain, and what its date means on a timeline.
 TIMELINE_DATES: dict[tuple[Kind, str], str] = {
-    (Kind.EVENT, "date"): "event",
-    (Kind.AGREEMENT, "signedOn"): "agreement signed",
+    (Kind(k.name), k.date_column()): k.date_meaning or k.label.lower()  # type: ignore[misc]
+    for k in DOMAIN.kinds
+    if k.date_column()
 }
 
 MAX_TIMELINE_HOPS = 3
@@ -39,33 +82,46 @@ MAX_TIMELINE_HOPS = 3
 
 def money_totals(
     what: Amount,
-    groups: dict[str, str | None],
+    groups: dict[str, Grouping],
     group_by: str,
     currency: str | None,
     plan: Plan | None = None,
 ) -> Cypher:
     """The sum of `what` per group and currency (one row each), largest first.
 
-    A group is the entity at the start of the grouping relationship; each thing counts
-    in full for every such entity (a shared amount is not split), and things with no
-    such entity form a group of their own (`entity` null). Grouped by currency,
-    `entity` is always null. Things without an amount or a currency are left out.
+    Rows are `entity, role, currency, total, count`. Grouped by an entity, a group is the
+    entity at the start of the grouping relationship, and each thing counts in full for
+    every such entity (a shared amount is not split, so rows overlap); things with no
+    such entity form a group of their own (`entity` null). Grouped by a property of the
+    relationship (`role`), each thing counts once per value of it however many
+    relationships carry that value; things with no such relationship, or whose
+    relationships lack the property, form the group `role` null. Grouped by currency,
+    each thing counts once. Things without an amount or a currency are left out.
     """
-    rel_type = groups[group_by]
-    if rel_type is None:
-        grouping = "WITH t, null AS g "
+    grouping = groups[group_by]
+    if grouping.relationship is None:
+        keys = "WITH t, null AS g, null AS role "
     else:
-        grouping = f"OPTIONAL MATCH (g:Entity)-[{relationship_pattern([rel_type])}]->(t) "
-    # Label and property names come from the declared domain above, never from a client.
+        pattern = relationship_pattern([grouping.relationship])
+        if grouping.prop is None:
+            keys = f"OPTIONAL MATCH (g:Entity)-[{pattern}]->(t) WITH DISTINCT t, g, null AS role "
+        else:
+            keys = (
+                f"OPTIONAL MATCH (:Entity)-[r{pattern}]->(t) "
+                f"WITH DISTINCT t, null AS g, r.{grouping.prop} AS role "
+            )
+    # Label, type and property names come from the declared domain above, never from a
+    # client. After DISTINCT each thing appears at most once per group, so the sum counts
+    # its amount once there and `count` is the number of things added up.
     query = (
         f"MATCH (t:{what.kind.label}) "
         f"WHERE t.{what.amount} IS NOT NULL AND t.{what.currency} IS NOT NULL "
         f"AND ($currency IS NULL OR t.{what.currency} = $currency) "
-        + grouping
-        + f"WITH g, t.{what.currency} AS currency, sum(t.{what.amount}) AS total, "
-        "count(DISTINCT t) AS count "
-        "RETURN {entity} AS entity, currency, total, count "
-        "ORDER BY total DESC, currency, entity.name, entity.id"
+        + keys
+        + f"WITH g, role, t.{what.currency} AS currency, sum(t.{what.amount}) AS total, "
+        "count(t) AS count "
+        "RETURN {entity} AS entity, role, currency, total, count "
+        "ORDER BY total DESC, currency, role, entity.name, entity.id"
     )
     params: dict = {"currency": currency}
     return query.replace("{entity}", project("g", plan, params)), params

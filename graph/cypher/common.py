@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.domain import RELATIONSHIP_TYPES
+from graph.domain import DATE_COLUMNS, RELATIONSHIP_TYPES, TOTALS
 
 # What a query returns for a node: all its properties; the Python side splits them
 # into the entity's fields and its public `properties`.
@@ -14,6 +14,14 @@ NODE = "properties({var})"
 # index per label serves that order (graph.cypher.setup, graph.cypher.collections).
 # Every write that sets a name sets it too; a missing name sorts as ''.
 SORT_NAME = "_sortName"
+
+# The sources of a node's or relationship's provenance (`_prov` entries are
+# `source|paragraph|locator`), as a list of maps; `{i}` keeps its variables apart.
+SOURCES = (
+    "COLLECT {{ UNWIND coalesce({var}._prov, []) AS p{i} "
+    "WITH DISTINCT split(p{i}, '|')[0] AS sid{i} "
+    "MATCH (s{i}:Source {{id: sid{i}}}) RETURN properties(s{i}) }}"
+)
 
 # Properties kept on nodes and relationships for the service's own use, never shown.
 INTERNAL_PROPERTIES = frozenset({"_prov", "_search", SORT_NAME})
@@ -37,3 +45,27 @@ def relationship_pattern(types: Iterable[str] | None) -> str:
     if not chosen:
         raise ValueError("at least one relationship type is needed")
     return ":" + "|".join(chosen)
+
+
+def _by_kind(var: str, columns: dict[str, str]) -> str:
+    """A CASE on the node's kind choosing one declared property per kind (null for kinds
+    that declare none). Kind and property names come from the domain, never a client."""
+    if not columns:
+        return "null"
+    arms = " ".join(f"WHEN '{kind}' THEN {var}.`{column}`" for kind, column in columns.items())
+    return f"CASE {var}.kind {arms} END"
+
+
+def date_of(var: str) -> str:
+    """The node's date on a timeline: the property its kind declares as its date."""
+    return _by_kind(var, {str(k): c for k, c in DATE_COLUMNS.items()})
+
+
+def amount_of(var: str) -> str:
+    """The amount of the money the node's kind totals (a credit's amount, ...)."""
+    return _by_kind(var, {str(k): m.amount for k, m in TOTALS.items()})
+
+
+def currency_of(var: str) -> str:
+    """The currency of the money the node's kind totals."""
+    return _by_kind(var, {str(k): m.currency for k, m in TOTALS.items()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.cypher.common import relationship_pattern
-from graph.cypher.plan import Plan
+from graph.cypher.plan import Plan, RelPlan, Window
 from graph.cypher.projection import project
 from graph.db import Cypher
 
@@ -65,3 +65,26 @@ def relationship_between(from_id: str, rel_type: str, to_id: str) -> Cypher:
         "RETURN properties(a) AS a, properties(r) AS r, properties(b) AS b",
         {"from": from_id, "to": to_id},
     )
+
+
+def windows_of(ids: list[str], window: Window, total: bool, aggregate: bool) -> Cypher:
+    """One relationship window (graph.cypher.related) of several entities at once, when
+    the root field's query did not prefetch it. Rows come back under `__pf` as they
+    would have prefetched, the other ends with all their properties."""
+    rel = RelPlan(
+        window.types,
+        window.direction,
+        window.first,
+        Plan(),
+        edge_props=True,
+        window=window,
+        total=total,
+        aggregate=aggregate,
+    )
+    plan = Plan(rels={window.key: rel}, props=frozenset({"id"}), planned=True)
+    params: dict = {"ids": ids}
+    query = (
+        "UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+        f"RETURN id, {project('n', plan, params)} AS node"
+    )
+    return query, params

@@ -1,20 +1,71 @@
-"""What to fetch for a selection: relationships nested to any depth, and where the
-sources of provenance are needed. Built by `graph.resolvers.selection`, turned into
-Cypher by `graph.cypher.projection`."""
+"""What to fetch for a selection: relationships nested to any depth (each a page with its
+filter, order, cursor, count and aggregates), and where the sources of provenance are
+needed. Built by `graph.resolvers.selection`, turned into Cypher by
+`graph.cypher.projection` and `graph.cypher.related`."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
-# Typed relationship fields list this many; `relationships(first:)` allows up to MAX_LIST.
+# A relationship field lists this many unless asked (`first`), and at most MAX_LIST.
 DEFAULT_LIST = 100
 MAX_LIST = 500
+# A relationship connection's default page.
+DEFAULT_PAGE = 20
 
 
 def rel_key(types: tuple[str, ...] | None, direction: str, first: int) -> str:
-    """The key a prefetched relationship list is stored under (safe as a Cypher map key:
-    declared type names, a direction word and an integer only)."""
+    """The key the generic `relationships(types, direction, first)` list is stored under
+    (safe as a Cypher map key: declared type names, a direction word and an integer)."""
     return f"{'|'.join(types) if types else '*'}:{direction}:{first}"
+
+
+@dataclass(frozen=True, eq=False)
+class Window:
+    """Which part of a relationship field is asked for: its filter, order and page.
+    The same arguments give the same key in the planner (which fetches it) and in the
+    resolver (which reads it), so a field asked twice with other arguments is fetched
+    twice, and read back right."""
+
+    types: tuple[str, ...] | None
+    direction: str
+    first: int
+    # A page (cursors, `first + 1` fetched to know whether more follow) or a plain list.
+    paged: bool = False
+    where: Any = None  # a node filter (graph.cypher.collections.compile_where's form)
+    edge_where: Any = None  # conditions on the relationship's own properties
+    sort: str = "NAME"  # NAME, DATE, AMOUNT, TYPE or EDGE:<property>
+    descending: bool = False
+    after: tuple[Any, str] | None = None
+
+    @property
+    def key(self) -> str:
+        raw = json.dumps(
+            [
+                self.types,
+                self.direction,
+                self.first,
+                self.paged,
+                self.where,
+                self.edge_where,
+                self.sort,
+                self.descending,
+                self.after,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        return "w" + hashlib.sha1(raw.encode()).hexdigest()[:20]
+
+    # Equal and hashed by key (its filters are dicts), so batch loaders can group by it.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Window) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
 
 @dataclass
@@ -27,6 +78,10 @@ class RelPlan:
     # Whether the relationship's own properties are read (a wrapper's title or role,
     # `relationships { properties }`); a plain list of the other ends reads none.
     edge_props: bool = False
+    # For relationship fields and connections (None: the generic `relationships` list).
+    window: Window | None = None
+    total: bool = False
+    aggregate: bool = False
 
 
 @dataclass
@@ -54,10 +109,20 @@ class Plan:
             else:
                 mine.edge_sources = mine.edge_sources or rel.edge_sources
                 mine.edge_props = mine.edge_props or rel.edge_props
+                mine.total = mine.total or rel.total
+                mine.aggregate = mine.aggregate or rel.aggregate
                 mine.other.merge(rel.other)
 
     def add(self, types: tuple[str, ...] | None, direction: str, first: int) -> RelPlan:
         key = rel_key(types, direction, first)
         if key not in self.rels:
             self.rels[key] = RelPlan(types, direction, first, Plan())
+        return self.rels[key]
+
+    def add_window(self, window: Window) -> RelPlan:
+        key = window.key
+        if key not in self.rels:
+            self.rels[key] = RelPlan(
+                window.types, window.direction, window.first, Plan(), window=window
+            )
         return self.rels[key]

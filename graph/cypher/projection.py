@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from itertools import count
 
-from graph.cypher.common import relationship_pattern
+from graph.cypher.common import SOURCES, relationship_pattern
 from graph.cypher.plan import Plan
+from graph.cypher.related import window_entries
 
 _ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
 
-_SOURCES = (
-    "COLLECT {{ UNWIND coalesce({var}._prov, []) AS p{i} "
-    "WITH DISTINCT split(p{i}, '|')[0] AS sid{i} "
-    "MATCH (s{i}:Source {{id: sid{i}}}) RETURN properties(s{i}) }}"
-)
+_SOURCES = SOURCES
 
 
 def _properties(var: str, plan: Plan) -> list[str]:
@@ -43,6 +40,9 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
     if plan.rels:
         rels = []
         for key, rel in sorted(plan.rels.items()):
+            if rel.window is not None:
+                rels += window_entries(var, rel, params, counter, project)
+                continue
             i = next(counter)
             r, m = f"r{i}", f"m{i}"
             left, right = _ARROWS[rel.direction]

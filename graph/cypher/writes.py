@@ -159,8 +159,8 @@ def upsert_relationships(
     params = {
         "rows": rows,
         "type": rel_type,
-        "fromKinds": [k.value for k in declared.sources],
-        "toKinds": [k.value for k in declared.targets],
+        "fromKinds": list(declared.sources),
+        "toKinds": list(declared.targets),
         **change,
     }
     return query, params

@@ -62,11 +62,17 @@ async def agreement_totals(
 ) -> list[AgreementTotal]:
     plan = plan_for(info, ("entity",))
     cypher = q.agreement_totals(group_by.value, check_currency(currency), plan)
+    overlapping = q.AGREEMENT_GROUPS[group_by.value].overlapping
     rows = await info.context.db.read(cypher)
-    return [
-        AgreementTotal(entity=entity, total=total, count=count)
-        for entity, total, count in map(_total, rows)
-    ]
+    totals = []
+    for row in rows:
+        entity, total, count = _total(row)
+        totals.append(
+            AgreementTotal(
+                entity=entity, role=row["role"], total=total, count=count, overlapping=overlapping
+            )
+        )
+    return totals
 
 
 async def graph_stats(ctx: Context) -> GraphStats:

@@ -1,20 +1,21 @@
-"""Root collection fields, one per kind, built from one template."""
+"""Root collection fields, one per declared kind (graph.domain.kinds: its `collection`
+name and description), plus `entities` over every kind, built from one template."""
 
 # No `from __future__ import annotations` here: the resolvers' annotations are real
 # objects, set per kind below.
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.domain import Kind
+from graph.domain import DOMAIN, Kind
 from graph.resolvers import collections
 from graph.types.connections import Connection
 from graph.types.entities import TYPES, Entity
 from graph.types.filters import EntityWhere, OrderBy
 
 
-def collection_field(kind: Kind | None, description: str):
+def collection_field(kind: Kind | None, description: str) -> Any:
     node_type = TYPES[kind] if kind else Entity
 
     async def resolve(
@@ -38,13 +39,13 @@ def collection_field(kind: Kind | None, description: str):
     return strawberry.field(resolver=resolve, description=description)
 
 
-organizations = collection_field(Kind.ORGANIZATION, "Organizations (not banks), paginated.")
-banks = collection_field(Kind.BANK, "Banks, paginated.")
-people = collection_field(Kind.PERSON, "People, paginated.")
-patents = collection_field(Kind.PATENT, "Patents, paginated.")
-agreements = collection_field(Kind.AGREEMENT, "Agreements, paginated.")
-events = collection_field(Kind.EVENT, "Events, paginated.")
-credits = collection_field(Kind.CREDIT, "Credits and loans, paginated.")
-grants = collection_field(Kind.GRANT, "Grants, paginated.")
-places = collection_field(Kind.PLACE, "Places, paginated.")
-entities = collection_field(None, "Entities of every kind, paginated.")
+def _collections() -> type:
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for decl in DOMAIN.kinds:
+        namespace[decl.collection] = collection_field(Kind(decl.name), decl.collection_description)
+    namespace["entities"] = collection_field(None, "Entities of every kind, paginated.")
+    return strawberry.type(type("Collections", (), namespace))
+
+
+# The root Query inherits these fields (graph.resolvers.query).
+Collections = _collections()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from typing import Any
 
 from strawberry.types import Info
@@ -13,6 +10,7 @@ from strawberry.types import Info
 from graph.cypher.collections import Page, page_of_entities
 from graph.domain import Kind
 from graph.errors import BadUserInput
+from graph.resolvers import cursors
 from graph.resolvers.arguments import check_range
 from graph.resolvers.selection import Planner, plan_for
 from graph.types.connections import CollectionEdge, Connection, PageInfo
@@ -28,31 +26,8 @@ KEY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def encode_cursor(sort: str, descending: bool, key: Any, entity_id: str) -> str:
-    if isinstance(key, dt.date):
-        key = {"d": key.isoformat()}
-    raw = json.dumps([sort, descending, key, entity_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        c_sort, c_desc, key, entity_id = json.loads(raw)
-        if isinstance(key, dict):
-            key = dt.date.fromisoformat(key["d"])
-        expected = KEY_TYPES.get(c_sort, ())
-        if not isinstance(entity_id, str) or not isinstance(key, expected) or isinstance(key, bool):
-            raise ValueError
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadUserInput(
-            "`after` is not a cursor this API issued; use a `cursor` or `endCursor` value."
-        ) from exc
-    if c_sort != sort or c_desc != descending:
-        raise BadUserInput(
-            "`after` comes from a differently ordered page; keep the same `orderBy` while paging."
-        )
-    return key, entity_id
+    return cursors.decode(cursor, sort, descending, KEY_TYPES.get(sort, ()))
 
 
 def _wants_total(info: Info) -> bool:
@@ -95,7 +70,7 @@ async def page(
     rows = row["rows"]
     edges = [
         CollectionEdge(
-            cursor=encode_cursor(sort, descending, r["key"], r["node"]["id"]),
+            cursor=cursors.encode(sort, descending, r["key"], r["node"]["id"]),
             node=to_entity(r["node"]),
         )
         for r in rows[:first]

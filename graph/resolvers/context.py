@@ -32,10 +32,27 @@ class Context:
     limits: Any = None
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
+    related: DataLoader = field(init=False)
 
     def __post_init__(self) -> None:
         self.sources = DataLoader(self._load_sources)
         self.relationships = DataLoader(self._load_relationships)
+        self.related = DataLoader(self._load_related)
+
+    async def _load_related(self, keys: list[tuple]) -> list[Any]:
+        """Relationship windows the root field's query did not prefetch, one query per
+        distinct window for every entity asking for it."""
+        from graph.resolvers.related import prefetched
+
+        groups: dict[tuple, list[str]] = defaultdict(list)
+        for entity_id, window, total, aggregate in keys:
+            groups[(window, total, aggregate)].append(entity_id)
+        found: dict[tuple, Any] = {}
+        for (window, total, aggregate), ids in groups.items():
+            cypher = q.windows_of(list(dict.fromkeys(ids)), window, total, aggregate)
+            for row in await self.db.read(cypher):
+                found[(row["id"], window, total, aggregate)] = prefetched(row["node"], window)
+        return [found.get(key) for key in keys]
 
     async def _load_sources(self, ids: list[str]) -> list[dict | None]:
         rows = await self.db.read(q.sources_by_ids(list(ids)))

@@ -17,6 +17,7 @@ from graph.types.analytics import (
     GraphStats,
     TimelineEntry,
 )
+from graph.types.domain_info import DomainInfo, domain_info
 from graph.types.entities import Entity
 from graph.types.graph import Path, SearchHit, Subgraph
 from graph.types.mutations import Change
@@ -27,17 +28,13 @@ from graph.types.values import EntityKind, Source
     description="Questions about organizations, people, banks, patents and "
     "agreements in intellectual-property finance, each fact with its source."
 )
-class Query:
-    organizations = collection_fields.organizations
-    banks = collection_fields.banks
-    people = collection_fields.people
-    patents = collection_fields.patents
-    agreements = collection_fields.agreements
-    events = collection_fields.events
-    credits = collection_fields.credits
-    grants = collection_fields.grants
-    places = collection_fields.places
-    entities = collection_fields.entities
+class Query(collection_fields.Collections):
+    @strawberry.field(
+        description="The declared domain: every kind (its properties, relationship fields, "
+        "date and totals) and every relationship type (its ends and properties)."
+    )
+    def domain(self) -> DomainInfo:
+        return domain_info()
 
     @strawberry.field(description="One entity by id; null when no entity has that id.")
     async def entity(
@@ -240,15 +237,23 @@ class Query:
         return await analytics.credit_totals(info, group_by, currency)
 
     @strawberry.field(
-        description="Agreements' total committed credit added up per signing party or "
-        "currency (one row per group and currency), largest total first."
+        description="Agreements' whole total committed credit (by all lenders together, "
+        "never split among parties) added up per signing party, per party role or per "
+        "currency: one row per group and currency, largest total first. Only CURRENCY rows "
+        "may be added up (`overlapping` false). A PARTY row is the total of the agreements "
+        "the party signed, not what it committed (its share is not known); a ROLE row "
+        "counts each agreement once, so the 'lender' row is what the lenders committed "
+        "together."
     )
     async def agreement_totals(
         self,
         info: Info,
         group_by: Annotated[
             AgreementGrouping,
-            strawberry.argument(description="What to add the agreements up by."),
+            strawberry.argument(
+                description="What to add the agreements up by: PARTY, ROLE or CURRENCY "
+                "(see AgreementGrouping for what each row then means)."
+            ),
         ],
         currency: Annotated[
             str | None,

@@ -10,7 +10,6 @@ back to the request's batch loaders, so a gap here costs speed, never correctnes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -28,116 +27,58 @@ from graphql.execution.values import (
     get_argument_values,
     get_directive_values,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
 from strawberry.types import Info
 
-from graph.cypher.plan import DEFAULT_LIST, MAX_LIST, Plan
-from graph.domain import RELATIONSHIP_TYPES
+from graph.cypher.plan import DEFAULT_PAGE, MAX_LIST, Plan, RelPlan
+from graph.domain import DOMAIN, RELATIONSHIP_TYPES, Money, RelationshipField
+from graph.errors import GraphError
+from graph.resolvers import related
+from graph.resolvers.arguments import check_relationship_types
 
-ORG_TYPES = {"Organization", "Bank", "Organizational"}
-
-
-@dataclass(frozen=True)
-class Spec:
-    rel_type: str
-    direction: str
-    # For fields that return a wrapper (Position, AgreementParty, ...): the wrapper's
-    # field holding the other end, and the one holding this entity itself.
-    other_field: str | None = None
-    self_field: str | None = None
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
-def _spec(rel: str, direction: str, other: str | None = None, own: str | None = None) -> Spec:
-    return Spec(rel, direction, other, own)
+def _relationship_fields() -> dict[tuple[str, str], tuple[RelationshipField, str]]:
+    """(type name, field name) -> (declared field, "list" | "connection" | "one"), for
+    every kind and interface of the domain (graph.domain.kinds)."""
+    out: dict[tuple[str, str], tuple[RelationshipField, str]] = {}
+    owners: list[tuple[str, tuple[RelationshipField, ...]]] = [
+        (k.label, k.all_relationships()) for k in DOMAIN.kinds
+    ]
+    owners += [(i.name, i.relationships) for i in DOMAIN.interfaces()]
+    for type_name, fields in owners:
+        for f in fields:
+            if f.many:
+                out[(type_name, f.name)] = (f, "list")
+                out[(type_name, f"{f.name}Connection")] = (f, "connection")
+            else:
+                out[(type_name, f.name)] = (f, "one")
+    return out
 
 
-# (type condition, field) -> spec; type "*" applies to every entity type.
-RELATIONSHIP_FIELDS: dict[tuple[str, str], Spec] = {}
-for _types, _field, _s in [
-    (ORG_TYPES, "parent", _spec("PART_OF", "OUT")),
-    (ORG_TYPES, "units", _spec("PART_OF", "IN")),
-    (ORG_TYPES, "members", _spec("MEMBER_OF", "IN")),
-    (ORG_TYPES, "memberOf", _spec("MEMBER_OF", "OUT")),
-    (ORG_TYPES, "people", _spec("HOLDS_POSITION", "IN", "person", "organization")),
-    (ORG_TYPES, "agreements", _spec("PARTY_TO", "OUT", "agreement", "party")),
-    (ORG_TYPES, "creditsGranted", _spec("LENT", "OUT")),
-    (ORG_TYPES, "creditsReceived", _spec("BORROWED", "OUT")),
-    (ORG_TYPES, "patents", _spec("OWNS", "OUT")),
-    (ORG_TYPES, "organized", _spec("ORGANIZED", "OUT")),
-    (ORG_TYPES, "attended", _spec("ATTENDED", "OUT")),
-    (ORG_TYPES, "established", _spec("ESTABLISHED", "OUT")),
-    (ORG_TYPES, "establishedBy", _spec("ESTABLISHED", "IN")),
-    (ORG_TYPES, "administers", _spec("ADMINISTERS", "OUT")),
-    (ORG_TYPES, "administeredBy", _spec("ADMINISTERS", "IN")),
-    (ORG_TYPES | {"Place"}, "locatedIn", _spec("LOCATED_IN", "OUT")),
-    (ORG_TYPES | {"Place"}, "locatedHere", _spec("LOCATED_IN", "IN")),
-    (ORG_TYPES | {"Place"}, "eventsHeldHere", _spec("HELD_AT", "IN")),
-    (ORG_TYPES, "launchedAt", _spec("LAUNCHED", "IN")),
-    (ORG_TYPES, "comments", _spec("COMMENTED_ON", "IN", "by", "about")),
-    (ORG_TYPES, "contributors", _spec("CONTRIBUTED_TO", "IN", "person", "publisher")),
-    ({"Bank"}, "credits", _spec("LENT", "OUT")),
-    ({"Person"}, "positions", _spec("HOLDS_POSITION", "OUT", "organization", "person")),
-    ({"Person"}, "comments", _spec("COMMENTED_ON", "OUT", "about", "by")),
-    ({"Person"}, "contributions", _spec("CONTRIBUTED_TO", "OUT", "publisher", "person")),
-    ({"Agreement"}, "parties", _spec("PARTY_TO", "IN", "party", "agreement")),
-    ({"Agreement"}, "credits", _spec("UNDER", "IN")),
-    ({"Credit"}, "lender", _spec("LENT", "IN")),
-    ({"Credit"}, "borrower", _spec("BORROWED", "IN")),
-    ({"Credit"}, "securedBy", _spec("SECURES", "IN")),
-    ({"Credit"}, "agreement", _spec("UNDER", "OUT")),
-    ({"Patent"}, "owner", _spec("OWNS", "IN")),
-    ({"Patent"}, "secures", _spec("SECURES", "OUT")),
-    ({"Event"}, "place", _spec("HELD_AT", "OUT")),
-    ({"Event"}, "organizers", _spec("ORGANIZED", "IN")),
-    ({"Event"}, "attendees", _spec("ATTENDED", "IN")),
-    ({"Event"}, "launched", _spec("LAUNCHED", "OUT")),
-    ({"Event"}, "grants", _spec("AWARDED", "OUT")),
-    ({"Grant"}, "awardedBy", _spec("AWARDED", "IN")),
-    ({"Grant"}, "recipients", _spec("RECEIVED", "IN")),
-]:
-    for _type in _types:
-        RELATIONSHIP_FIELDS[(_type, _field)] = _s
+def _node_properties() -> dict[str, tuple[str, ...]]:
+    """Field name -> the stored properties it reads, over every kind (a bank's `orgType`
+    is stored as `bankType`, so `orgType` reads both)."""
+    out: dict[str, set[str]] = {}
+    for k in DOMAIN.kinds:
+        for p in k.all_properties():
+            if isinstance(p, Money):
+                for m in (p, p.converted) if p.converted else (p,):
+                    out.setdefault(m.name, set()).update(m.columns)
+            else:
+                out.setdefault(p.name, set()).add(p.stored)
+    fixed = {"__typename": (), "id": (), "kind": (), "name": (), "aliases": ("aliases",)}
+    fixed["provenance"] = ("_prov",)
+    return {**{name: tuple(sorted(cols)) for name, cols in out.items()}, **fixed}
 
 
-# The node properties each entity field reads (graph/types/entities.py), so a query
-# projects only those. `id` and `kind` are always read (the runtime type, cursors, batch
-# loaders); a field not listed here (`properties`, or one added later) reads them all.
+RELATIONSHIP_FIELDS = _relationship_fields()
+# The node properties each entity field reads, so a query projects only those. `id` and
+# `kind` are always read (the runtime type, cursors, batch loaders); a field not listed
+# here (`properties`) reads them all.
 ALWAYS = frozenset({"id", "kind", "name"})
-NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "__typename": (),
-    "id": (),
-    "kind": (),
-    "name": (),
-    "aliases": ("aliases",),
-    "provenance": ("_prov",),
-    "orgType": ("orgType", "bankType"),
-    "description": ("description",),
-    "memberCount": ("memberCount",),
-    "memberType": ("memberType",),
-    "firstOfItsKind": ("firstOfItsKind",),
-    "anonymous": ("anonymous",),
-    "agreementType": ("agreementType",),
-    "purpose": ("purpose",),
-    "obligations": ("obligations",),
-    "beneficiaries": ("beneficiaries",),
-    "totalCredit": ("totalCredit", "totalCreditCurrency"),
-    "totalCreditConverted": ("totalCreditConverted", "totalCreditConvertedCurrency"),
-    "bankCount": ("bankCount",),
-    "unnamedBankCount": ("unnamedBankCount",),
-    "signedOn": ("signedOn",),
-    "creditType": ("creditType",),
-    "amount": ("amount", "currency"),
-    "convertedAmount": ("convertedAmount", "convertedCurrency"),
-    "collateral": ("collateral",),
-    "patentNumber": ("patentNumber",),
-    "count": ("count",),
-    "eventType": ("eventType",),
-    "date": ("date",),
-    "attendanceMin": ("attendanceMin",),
-    "attendeeGroups": ("attendeeGroups",),
-    "recipientCount": ("recipientCount",),
-    "recipientType": ("recipientType",),
-    "placeType": ("placeType",),
-}
+NODE_PROPERTIES = _node_properties()
 
 
 class Planner:
@@ -199,9 +140,12 @@ class Planner:
             if name == "relationships":
                 self._relationships(plan, cond, node)
                 continue
-            spec = RELATIONSHIP_FIELDS.get((cond, name))
-            if spec is not None:
-                self._typed(plan, spec, node)
+            if name == "relationshipsConnection":
+                self._generic_connection(plan, cond, node)
+                continue
+            found = RELATIONSHIP_FIELDS.get((cond, name))
+            if found is not None:
+                self._typed(plan, cond, node, *found)
             elif name in NODE_PROPERTIES:
                 if props is not None:
                     props.update(NODE_PROPERTIES[name])
@@ -231,20 +175,103 @@ class Planner:
             elif sub.name.value == "provenance":
                 rel.edge_sources = True
 
-    def _typed(self, plan: Plan, spec: Spec, node: FieldNode) -> None:
-        rel = plan.add((spec.rel_type,), spec.direction, DEFAULT_LIST)
-        if spec.other_field is None:
+    def _kwargs(self, type_name: str, node: FieldNode) -> dict[str, Any] | None:
+        """The field's arguments as its resolver receives them (Strawberry's inputs), so
+        that the window built here is the one the resolver builds (graph.resolvers.related)."""
+        gtype = self.schema.get_type(type_name)
+        field_def = getattr(gtype, "fields", {}).get(node.name.value) if gtype else None
+        field = (field_def.extensions or {}).get(_BACKREF) if field_def else None
+        if field is None:
+            return None
+        try:
+            raw = get_argument_values(field_def, node, self.variables)
+            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+            _, kwargs = get_arguments(
+                field=field,
+                source=None,
+                info=None,
+                kwargs=raw,
+                config=strawberry_schema.config,
+                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            )
+        except Exception:  # invalid arguments: the resolver will report them
+            return None
+        kwargs.pop("info", None)
+        return kwargs
+
+    def _typed(
+        self, plan: Plan, cond: str, node: FieldNode, field: RelationshipField, shape: str
+    ) -> None:
+        try:
+            if shape == "one":
+                window = related.one_window(field)
+            else:
+                kwargs = self._kwargs(cond, node)
+                if kwargs is None:
+                    return
+                make = related.list_window if shape == "list" else related.page_window
+                window = make(field, **kwargs)
+        except GraphError:  # the resolver reports it
+            return
+        rel = plan.add_window(window)
+        if shape == "connection":
+            self._connection(plan, rel, field, node)
+            return
+        declared = DOMAIN.relationship_type(field.type)
+        if declared.wrapper is None:
             rel.other.merge(self.entity(node.selection_set))
             return
         rel.edge_props = True
+        start, end = declared.wrapper.start, declared.wrapper.end
+        other_field, self_field = (end, start) if field.direction == "OUT" else (start, end)
         for _, sub in self.fields(node.selection_set, "wrapper"):
             name = sub.name.value
-            if name == spec.other_field:
+            if name == other_field:
                 rel.other.merge(self.entity(sub.selection_set))
-            elif name == spec.self_field:
+            elif name == self_field:
                 plan.merge(self.entity(sub.selection_set))
             elif name == "provenance":
                 rel.edge_sources = True
+
+    def _connection(
+        self, plan: Plan, rel: RelPlan, field: RelationshipField | None, node: FieldNode
+    ) -> None:
+        for _, sub in self.fields(node.selection_set, "connection"):
+            name = sub.name.value
+            if name == "totalCount":
+                rel.total = True
+            elif name == "aggregate":
+                rel.aggregate = True
+            elif name == "edges":
+                for _, part in self.fields(sub.selection_set, "edge"):
+                    what = part.name.value
+                    if what == "node" and field is None:  # a generic Relationship
+                        rel.edge_props = True
+                        for _, r in self.fields(part.selection_set, "Relationship"):
+                            if r.name.value == "other":
+                                rel.other.merge(self.entity(r.selection_set))
+                            elif r.name.value == "provenance":
+                                rel.edge_sources = True
+                    elif what == "node":
+                        rel.other.merge(self.entity(part.selection_set))
+                    elif what == "provenance":
+                        rel.edge_sources = True
+                    elif what not in ("cursor", "__typename"):
+                        rel.edge_props = True
+
+    def _generic_connection(self, plan: Plan, cond: str, node: FieldNode) -> None:
+        args = self._args(cond, node)
+        if args is None:
+            return
+        direction = getattr(args.get("direction"), "value", args.get("direction")) or "BOTH"
+        try:
+            types = check_relationship_types(args.get("types"))
+            window = related.generic_window(
+                types, str(direction), args.get("first", DEFAULT_PAGE), args.get("after")
+            )
+        except GraphError:
+            return
+        self._connection(plan, plan.add_window(window), None, node)
 
 
 def plan_for(info: Info, path: tuple[str, ...] = ()) -> Plan:

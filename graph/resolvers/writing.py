@@ -202,8 +202,8 @@ async def upsert_relationship(
                 validation(
                     [
                         f"{reason}; {rel_type} joins "
-                        f"{[k.value for k in declared.sources]} to "
-                        f"{[k.value for k in declared.targets]}"
+                        f"{list(declared.sources)} to "
+                        f"{list(declared.targets)}"
                     ]
                 )
             )

@@ -7,7 +7,12 @@ from enum import Enum
 
 import strawberry
 
+from graph.domain import DECLS
 from graph.types.values import Direction, EntityKind
+
+# What `date` and `amount` mean, per kind, from the domain declaration.
+DATES = "; ".join(f"{d.label} `{d.date}`" for d in DECLS.values() if d.date) or "none"
+AMOUNTS = "; ".join(f"{d.label} `{d.totals}`" for d in DECLS.values() if d.totals) or "none"
 
 
 @strawberry.input(description="Conditions on a text value; all given conditions must hold.")
@@ -71,10 +76,10 @@ class EntityWhere:
         default=None, description="One of these kinds."
     )
     date: DateFilter | None = strawberry.field(
-        default=None, description="The event date or agreement signing date."
+        default=None, description=f"The date each kind declares: {DATES}."
     )
     amount: MoneyFilter | None = strawberry.field(
-        default=None, description="A credit's amount or an agreement's total credit."
+        default=None, description=f"The money each kind declares it totals: {AMOUNTS}."
     )
     related: list[RelatedFilter] | None = strawberry.field(
         default=None, description="Has each of these relationships."
@@ -96,8 +101,10 @@ class EntityWhere:
 @strawberry.enum(description="What to sort a collection by.")
 class SortKey(Enum):
     NAME = strawberry.enum_value("NAME", description="Name, ignoring case.")
-    DATE = strawberry.enum_value("DATE", description="Event date or signing date.")
-    AMOUNT = strawberry.enum_value("AMOUNT", description="Credit amount or total credit.")
+    DATE = strawberry.enum_value("DATE", description=f"The declared date: {DATES}.")
+    AMOUNT = strawberry.enum_value(
+        "AMOUNT", description=f"The declared money, by amount: {AMOUNTS}."
+    )
 
 
 @strawberry.enum(description="Sort direction.")

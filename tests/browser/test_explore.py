@@ -104,13 +104,17 @@ def test_clicking_a_node_expands_it_and_shows_money_and_provenance(visit):
     assert "paragraph 5" in details.inner_text()
 
 
-def test_an_edge_shows_its_relationship_provenance(visit):
+def test_an_edge_shows_its_relationship_provenance(visit, gql):
     page = visit.page
+    types = gql("{ domain { relationshipTypes { name description } } }")["domain"]
+    described = {t["name"]: t["description"] for t in types["relationshipTypes"]}
     open_bank_of_beijing(visit)
     click_element(page, f"{BANK}|LENT|{CREDIT}")
     page.locator("#details .provenance").wait_for()
     text = page.locator("#details").inner_text()
     assert "LENT" in text
+    # The type's description, from the API, is the heading's tooltip.
+    assert page.locator("#details .entity-name").get_attribute("title") == described["LENT"]
     assert "Bank of Beijing patent-backed credit to Potevio" in text
     assert "paragraph 5" in text
     visit.screenshot("explore-4-edge")
@@ -191,6 +195,110 @@ def test_export_json_and_png(visit):
     download.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 5_000
+
+
+PALETTE = [
+    "ORGANIZATION",
+    "BANK",
+    "PERSON",
+    "PATENT",
+    "AGREEMENT",
+    "EVENT",
+    "CREDIT",
+    "GRANT",
+    "PLACE",
+]
+
+
+def legend_items(page) -> list[dict]:
+    """The legend as drawn, in order: each item's kind, label and tooltip."""
+    return page.locator("#legend li").evaluate_all(
+        """items => items.map(li => ({
+            name: li.dataset.kind,
+            label: li.querySelector('.label').textContent,
+            description: li.getAttribute('title'),
+        }))"""
+    )
+
+
+def wait_for_kinds(page, source: str) -> None:
+    """Until the legend is drawn from the `domain` field ("domain") or, that failing,
+    from the explorer's own palette ("built-in")."""
+    page.locator(f"#legend[data-kinds='{source}']").wait_for(state="attached")
+    idle(page)
+
+
+def answer_domain_with(page, body: dict) -> None:
+    """Answer the explorer's `domain` query with `body`; every other request goes through."""
+
+    def handle(route) -> None:
+        if "ExplorerDomain" in (route.request.post_data or ""):
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+        else:
+            route.continue_()
+
+    page.route("**/graphql", handle)
+
+
+def test_the_legend_lists_the_kinds_the_api_declares_in_its_order(visit, gql):
+    page = visit.page
+    kinds = gql("{ domain { kinds { name label description } } }")["domain"]["kinds"]
+    assert kinds
+    visit.goto("/explore")
+    wait_for_kinds(page, "domain")
+    assert legend_items(page) == kinds
+    assert [li.strip() for li in page.locator("#legend li").all_inner_texts()] == [
+        k["label"] for k in kinds
+    ]
+    # Kind badges take the API's label and description too.
+    pick_from_search(page, "#search", "Bank of Beijing", BANK)
+    page.wait_for_function("window.explorer.nodeIds().length > 1")
+    idle(page)
+    bank = next(k for k in kinds if k["name"] == "BANK")
+    badge = page.locator("#details .entity-head .kind")
+    assert badge.inner_text() == bank["label"]
+    assert badge.get_attribute("title") == bank["description"]
+
+
+def test_a_kind_the_palette_does_not_know_gets_a_style_of_its_own(visit, gql):
+    page = visit.page
+    domain = gql(
+        "{ domain { kinds { name label description } relationshipTypes { name description } } }"
+    )["domain"]
+    # A kind newly added to the domain declaration, which the explorer's JS has never seen.
+    domain["kinds"].insert(1, {"name": "VESSEL", "label": "Vessel", "description": "A ship."})
+    answer_domain_with(page, {"data": {"domain": domain}})
+    visit.goto("/explore")
+    wait_for_kinds(page, "domain")
+    assert legend_items(page) == domain["kinds"]
+
+    kinds = {k["name"]: k for k in page.evaluate("window.explorer.kinds()")}
+    vessel = kinds.pop("VESSEL")
+    assert vessel["label"] == "Vessel"
+    assert vessel["color"] not in {k["color"] for k in kinds.values()}
+    assert vessel["shape"] not in {k["shape"] for k in kinds.values()}
+    assert (kinds["BANK"]["color"], kinds["BANK"]["shape"]) == ("#f28e2b", "hexagon")
+    icon = page.locator("#legend li[data-kind='VESSEL'] svg")
+    assert icon.get_attribute("fill") == vessel["color"]
+    assert icon.locator("polygon, path").count() == 1
+
+
+def test_without_the_domain_the_legend_falls_back_to_the_built_in_kinds(visit):
+    page = visit.page
+    answer_domain_with(page, {"data": None, "errors": [{"message": "domain unavailable"}]})
+    visit.goto("/explore")
+    wait_for_kinds(page, "built-in")
+    assert "domain unavailable" in page.locator("#status").inner_text()
+    assert [item["name"] for item in legend_items(page)] == PALETTE
+    assert legend_items(page)[1] == {"name": "BANK", "label": "Bank", "description": None}
+
+    # The rest of the page works as before.
+    pick_from_search(page, "#search", "Bank of Beijing", BANK)
+    page.wait_for_function("window.explorer.nodeIds().length > 1")
+    idle(page)
+    assert {AGREEMENT, CREDIT} <= set(node_ids(page))
+    assert page.locator("#legend li[data-kind='BANK'] .count").inner_text() == "1"
+    assert page.locator("#details .entity-head .kind").inner_text() == "Bank"
 
 
 def test_the_explorer_is_served_with_local_assets_only(http):

@@ -6,7 +6,14 @@ import datetime as dt
 import pytest
 
 from graph.cypher import analytics
-from graph.domain import DATE, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
+from graph.domain import (
+    DATE,
+    KIND_PROPERTIES,
+    RELATIONSHIP_PROPERTIES,
+    RELATIONSHIP_TYPES,
+    TOTALS,
+    Kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,11 +44,72 @@ def test_agreement_totals_sum_total_credit_per_party():
     assert "t.totalCreditCurrency AS currency" in query
 
 
+def test_agreement_totals_per_party_count_each_agreement_once_per_party():
+    query, _ = analytics.agreement_totals("PARTY")
+    # A party tied to an agreement twice still adds its total up once.
+    assert "WITH DISTINCT t, g, null AS role " in query
+    assert "sum(t.totalCredit) AS total, count(t) AS count" in query
+    assert analytics.AGREEMENT_GROUPS["PARTY"].overlapping
+
+
+def test_agreement_totals_per_role_count_each_agreement_once_per_role():
+    query, params = analytics.agreement_totals("ROLE", "CNY")
+    assert query.startswith("MATCH (t:Agreement) ")
+    # No entity is a group: the relationship's role is, each agreement once per role.
+    assert "OPTIONAL MATCH (:Entity)-[r:PARTY_TO]->(t) " in query
+    assert "WITH DISTINCT t, null AS g, r.role AS role " in query
+    assert "WITH g, role, t.totalCreditCurrency AS currency, sum(t.totalCredit) AS total" in (query)
+    assert "RETURN properties(g) AS entity, role, currency, total, count " in query
+    assert "ORDER BY total DESC, currency, role, " in query
+    assert "t.totalCreditCurrency = $currency" in query
+    assert params == {"currency": "CNY"}
+
+
+def test_the_role_grouping_reads_the_declared_property_of_party_to():
+    grouping = analytics.AGREEMENT_GROUPS["ROLE"]
+    assert grouping.relationship == "PARTY_TO"
+    assert grouping.prop in RELATIONSHIP_PROPERTIES["PARTY_TO"]
+    assert grouping.overlapping
+    with pytest.raises(ValueError, match="no plain property"):
+        analytics._by_property("PARTY_TO", "share")
+
+
+def test_agreement_totals_per_currency_do_not_overlap():
+    query, _ = analytics.agreement_totals("CURRENCY")
+    assert "OPTIONAL MATCH" not in query
+    assert "WITH t, null AS g, null AS role " in query
+    assert not analytics.AGREEMENT_GROUPS["CURRENCY"].overlapping
+
+
+def test_agreement_names_come_from_the_declared_totals():
+    money = TOTALS[Kind.AGREEMENT]
+    assert analytics.AGREEMENT_TOTAL.kind == Kind.AGREEMENT
+    assert (analytics.AGREEMENT_TOTAL.amount, analytics.AGREEMENT_TOTAL.currency) == (
+        money.amount,
+        money.currency,
+    )
+    for group_by in analytics.AGREEMENT_GROUPS:
+        query, _ = analytics.agreement_totals(group_by)
+        assert f"MATCH (t:{Kind.AGREEMENT.label}) " in query
+        assert f"sum(t.{money.amount})" in query
+        assert f"t.{money.currency} AS currency" in query
+
+
+def test_hostile_currency_stays_a_parameter_in_agreement_totals():
+    hostile = "CNY' OR 1=1 //"
+    for group_by in ("PARTY", "ROLE", "CURRENCY"):
+        query, params = analytics.agreement_totals(group_by, hostile)
+        assert hostile not in query
+        assert params["currency"] == hostile
+
+
 def test_an_undeclared_grouping_is_refused():
     with pytest.raises(KeyError):
         analytics.credit_totals("PARTY")
     with pytest.raises(KeyError):
         analytics.agreement_totals("LENDER")
+    with pytest.raises(KeyError):
+        analytics.credit_totals("ROLE")
 
 
 def test_hostile_currency_stays_a_parameter():

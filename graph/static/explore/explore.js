@@ -6,8 +6,11 @@
 (() => {
   const ENDPOINT = new URL("/graphql", window.location.href).toString();
 
-  // One colour and one shape per EntityKind (schema.graphql), used by graph and legend.
-  const KINDS = {
+  // One colour and one shape per kind (the EntityKind value), used by graph and legend.
+  // Which kinds there are, in what order, with what label and description, comes from
+  // the API's `domain` field at start-up (loadDomain); the labels here stand in only when
+  // it cannot be read.
+  const KIND_STYLES = {
     ORGANIZATION: { label: "Organization", color: "#4e79a7", shape: "round-rectangle" },
     BANK: { label: "Bank", color: "#f28e2b", shape: "hexagon" },
     PERSON: { label: "Person", color: "#59a14f", shape: "ellipse" },
@@ -18,7 +21,46 @@
     GRANT: { label: "Grant", color: "#e377c2", shape: "pentagon" },
     PLACE: { label: "Place", color: "#9c755f", shape: "triangle" },
   };
+  // For a kind the palette does not know (one newly declared in the domain): the first
+  // colour and the first shape that no other kind uses.
+  const EXTRA_COLORS = [
+    "#17becf", "#bcbd22", "#393b79", "#ff9da7", "#637939", "#843c39", "#a55194", "#8c6d31", "#7f7f7f",
+  ];
+  const EXTRA_SHAPES = [
+    "octagon", "vee", "rhomboid", "heptagon", "concave-hexagon", "cut-rectangle", "barrel", "right-rhomboid",
+  ];
   const UNKNOWN_KIND = { label: "Other", color: "#888888", shape: "ellipse" };
+
+  // The kinds, in legend order: name -> { label, description, color, shape }.
+  function kindTable(kinds) {
+    const table = {};
+    const colors = new Set(Object.values(KIND_STYLES).map((s) => s.color));
+    const shapes = new Set(Object.values(KIND_STYLES).map((s) => s.shape));
+    let extra = 0;
+    for (const { name, label, description } of kinds) {
+      let style = KIND_STYLES[name];
+      if (!style) {
+        // Once every extra one is taken, they go round again.
+        style = {
+          color: EXTRA_COLORS.find((color) => !colors.has(color)) || EXTRA_COLORS[extra % EXTRA_COLORS.length],
+          shape: EXTRA_SHAPES.find((shape) => !shapes.has(shape)) || EXTRA_SHAPES[extra % EXTRA_SHAPES.length],
+        };
+        extra += 1;
+        colors.add(style.color);
+        shapes.add(style.shape);
+      }
+      table[name] = {
+        label: label || name,
+        description: description || null,
+        color: style.color,
+        shape: style.shape,
+      };
+    }
+    return table;
+  }
+
+  let KINDS = kindTable(Object.entries(KIND_STYLES).map(([name, s]) => ({ name, label: s.label })));
+  const RELATIONSHIPS = new Map(); // relationship type -> its description, from `domain`
   const kindOf = (kind) => KINDS[kind] || UNKNOWN_KIND;
 
   // Legend icons drawn to match Cytoscape's shapes (24 x 24 view box).
@@ -32,10 +74,20 @@
     diamond: '<polygon points="12,1 23,12 12,23 1,12"/>',
     pentagon: '<polygon points="12,2 22.5,9.6 18.5,21.5 5.5,21.5 1.5,9.6"/>',
     triangle: '<polygon points="12,2 23,21 1,21"/>',
+    octagon: '<polygon points="7.8,1.8 16.2,1.8 22.2,7.8 22.2,16.2 16.2,22.2 7.8,22.2 1.8,16.2 1.8,7.8"/>',
+    vee: '<polygon points="1,2 12,8.5 23,2 12,22"/>',
+    rhomboid: '<polygon points="1,4 15.7,4 23,20 8.3,20"/>',
+    heptagon: '<polygon points="12,1.8 20.6,5.9 22.7,15.2 16.8,22.7 7.2,22.7 1.3,15.2 3.4,5.9"/>',
+    "concave-hexagon": '<polygon points="1,3 23,3 20.2,12 23,21 1,21 3.8,12"/>',
+    "cut-rectangle": '<polygon points="6,4 18,4 22,8 22,16 18,20 6,20 2,16 2,8"/>',
+    barrel: '<path d="M4,3 H20 Q23.5,12 20,21 H4 Q0.5,12 4,3 Z"/>',
+    "right-rhomboid": '<polygon points="8.3,4 23,4 15.7,20 1,20"/>',
   };
 
   const PROVENANCE = "provenance { paragraph locator source { id title publisher publishedOn url } }";
   const QUERIES = {
+    domain: `query ExplorerDomain {
+      domain { kinds { name label description } relationshipTypes { name description } } }`,
     search: `query ExplorerSearch($text: String!) {
       search(text: $text, first: 8) { score entity { id name kind aliases } } }`,
     neighborhood: `query ExplorerNeighborhood($id: ID!, $limit: Int!) {
@@ -158,7 +210,7 @@
 
   function kindBadge(kind) {
     const k = kindOf(kind);
-    return h("span", { class: "kind", style: `--kind:${k.color}` }, k.label);
+    return h("span", { class: "kind", style: `--kind:${k.color}`, title: k.description }, k.label);
   }
 
   const edgeId = (edge) => `${edge.from}|${edge.type}|${edge.to}`;
@@ -190,6 +242,7 @@
     pending: 0,
     detailsToken: 0,
     path: null, // { from, to, steps }
+    kindsFrom: null, // "domain" once read from the API, "built-in" if that failed
   };
 
   function setStatus(message, kind) {
@@ -605,14 +658,37 @@
       counts[n.data("kind")] = (counts[n.data("kind")] || 0) + 1;
     });
     const legend = $("legend");
+    if (state.kindsFrom) legend.dataset.kinds = state.kindsFrom;
     legend.replaceChildren(
       ...Object.entries(KINDS).map(([kind, k]) => {
         const icon = h("span", { class: "shape", "aria-hidden": "true" });
-        icon.innerHTML = `<svg viewBox="0 0 24 24" width="16" height="16" fill="${k.color}">${SHAPE_SVG[k.shape]}</svg>`;
-        return h("li", { class: counts[kind] ? "" : "absent", dataset: { kind } },
-          icon, k.label, counts[kind] ? h("span", { class: "count" }, counts[kind]) : null);
+        icon.innerHTML = `<svg viewBox="0 0 24 24" width="16" height="16" fill="${k.color}">${SHAPE_SVG[k.shape] || SHAPE_SVG.ellipse}</svg>`;
+        return h("li", { class: counts[kind] ? "" : "absent", dataset: { kind }, title: k.description },
+          icon, h("span", { class: "label" }, k.label),
+          counts[kind] ? h("span", { class: "count" }, counts[kind]) : null);
       }),
     );
+  }
+
+  // The declared kinds and relationship types, read once from the API's `domain` field:
+  // the legend's kinds, order, labels and descriptions follow it. Should it fail, the
+  // palette's built-in kinds stand and the page works as before.
+  function loadDomain() {
+    return busy(async () => {
+      let domain = null;
+      try {
+        domain = (await gql(QUERIES.domain)).domain;
+      } catch (error) {
+        setStatus(`The kinds could not be read (${error.message}); the built-in ones are shown.`);
+      }
+      if (domain) {
+        KINDS = kindTable(domain.kinds);
+        for (const r of domain.relationshipTypes || []) RELATIONSHIPS.set(r.name, r.description);
+      }
+      state.kindsFrom = domain ? "domain" : "built-in";
+      state.cy.style().update();
+      refreshLegend();
+    });
   }
 
   // ---------------------------------------------------------------- details panel
@@ -752,7 +828,9 @@
       .filter(([, v]) => v !== null && v !== undefined && v !== "")
       .map(([key, value]) => [humanize(key), valueNode(value)]);
     fill(panel,
-      h("div", { class: "entity-head" }, h("h3", { class: "entity-name" }, edge.type), h("span", { class: "kind rel" }, "Relationship")),
+      h("div", { class: "entity-head" },
+        h("h3", { class: "entity-name", title: RELATIONSHIPS.get(edge.type) }, edge.type),
+        h("span", { class: "kind rel" }, "Relationship")),
       h("p", { class: "edge-ends" },
         h("button", { type: "button", class: "linkish", onclick: () => selectElement(cy.getElementById(edge.source)) }, fromName),
         ` —${edge.type}→ `,
@@ -898,7 +976,7 @@
       return;
     }
     state.cy = createGraph();
-    refreshLegend();
+    const domainRead = loadDomain();
 
     attachSearch($("search"), $("search-suggestions"), (entity) => {
       $("search").dataset.id = entity.id;
@@ -932,6 +1010,7 @@
     const wanted = new URLSearchParams(window.location.search).get("id");
     if (wanted) {
       busy(async () => {
+        await domainRead; // so that the first badges already carry the API's labels
         const data = await gql(QUERIES.entity, { id: wanted });
         if (data.entity) await focusEntity(data.entity);
         else setStatus(`No entity with id ${wanted}.`, "error");
@@ -949,6 +1028,9 @@
     edgeIds: () => state.cy.edges().not(".more").map((e) => e.id()).sort(),
     truncatedIds: () => [...state.expanded].filter(([, i]) => i.truncated).map(([id]) => id),
     pathIds: () => state.cy.elements(".path").map((e) => e.id()),
+    // The kind table in legend order: where it came from, and each kind's label and style.
+    get kindsFrom() { return state.kindsFrom; },
+    kinds: () => Object.entries(KINDS).map(([name, k]) => ({ name, ...k })),
     // Where a node (or an edge's label) is on the page, for a real mouse click.
     renderedPosition(id) {
       const element = state.cy.getElementById(id);
