@@ -4,13 +4,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup neo4j web chromium compliance soak lint schema clean
+.PHONY: run test check setup neo4j web chromium compliance soak lint types schema clean
 
 run: setup
 	$(PY) -m graph.cli run
 
-test: setup chromium compliance
+test: setup chromium compliance lint types
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Fast feedback for the edit-test loop: lint, types, and the tests that need no Neo4j
+# (every test that uses the database is marked `neo4j` by tests/conftest.py).
+check: $(STAMP) lint types
+	$(PY) -m pytest -q -m "not neo4j" $(PYTEST_ARGS)
 
 setup: $(STAMP) neo4j web
 
@@ -53,9 +58,13 @@ chromium:
 	    || { echo "make: could not install chromium with apt-get" >&2; exit 1; }; \
 	fi
 
-lint: setup
-	$(VENV)/bin/ruff check graph seed tests
-	$(VENV)/bin/ruff format --check graph seed tests
+lint: $(STAMP)
+	$(VENV)/bin/ruff check graph seed tests bench
+	$(VENV)/bin/ruff format --check graph seed tests bench
+
+# mypy over graph/ and seed/ ([tool.mypy] in pyproject.toml).
+types: $(STAMP)
+	$(VENV)/bin/mypy
 
 # The benchmark (bench/run.py, docs/benchmarks.md): this service, @neo4j/graphql and the
 # raw driver on a generated graph of BENCH_SIZE entities, in its own Neo4j (port 7692,
@@ -78,4 +87,4 @@ schema: setup
 	$(PY) -m graph.cli export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) neo4j/target graph/static/vendor web/node_modules tests/compliance/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) launcher/target graph/static/vendor web/node_modules tests/compliance/node_modules

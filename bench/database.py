@@ -17,7 +17,7 @@ from graph.settings import ROOT, Settings
 
 BENCH_DIR = ROOT / "bench"
 DATA = ROOT / "data" / "bench"
-PLUGINS = ROOT / "neo4j" / "target" / "bench-plugins"
+PLUGINS = ROOT / "launcher" / "target" / "bench-plugins"
 DEFAULT_PORT = 7692
 DEFAULTS = {"LOCAL_NEO4J_HEAP": "3g", "LOCAL_NEO4J_PAGECACHE": "4g", "LOCAL_NEO4J_TX_MEMORY": "2g"}
 
@@ -35,7 +35,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
 
 
 def build_apoc(log=print) -> None:
-    """APOC core from Maven Central into neo4j/target/bench-plugins (once)."""
+    """APOC core from Maven Central into launcher/target/bench-plugins (once)."""
     if any(PLUGINS.glob("apoc-core-*.jar")):
         return
     if shutil.which("mvn") is None:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.generate --entities 100000 --out data/bench/graph.jsonl
 
-The graph has the seed's kinds and relationship types (graph/domain.py) at any size, with
+The graph has the seed's kinds and relationship types (graph/domain/kinds.py) at any size, with
 about `--degree` relationships per entity (10 by default). Degrees are heavy-tailed, as in
 real financing networks: every endpoint pool is sampled with Zipf weights, so a few hub
 banks (lenders, parties to agreements), government agencies (administering, organizing,

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from bench import database, generate
 from graph.bulk.command import file_input
-from graph.bulk.ingestion import ingest
+from graph.bulk.ingestion import ensure_schema, ingest
 from graph.bulk.progress import Silent
+from graph.bulk.report import IngestReport
 from graph.db import Database
-from graph.ingest import IngestReport, ensure_schema
 from graph.settings import Settings
 
 NOTE = database.DATA / "loaded.json"

@@ -70,7 +70,7 @@ def machine() -> dict[str, Any]:
         "neo4j_driver": version("neo4j"),
         "uvicorn": version("uvicorn"),
         "neo4j_graphql": ngql,
-        "neo4j": "5.26.30 Community (embedded launcher, neo4j/pom.xml), APOC core 5.26.19",
+        "neo4j": "5.26.30 Community (embedded launcher, launcher/pom.xml), APOC core 5.26.19",
     }
 
 

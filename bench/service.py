@@ -1,5 +1,5 @@
 """This service as the benchmark runs it: uvicorn with N workers on loopback (what
-`WORKERS=N python -m graph.cli serve` runs, see graph/serving.py).
+`WORKERS=N python -m graph.cli serve` runs, see graph/http/serving.py).
 
     .venv/bin/python -m bench.service --port 8701 --workers 2
 
@@ -13,7 +13,7 @@ import argparse
 
 import uvicorn
 
-from graph.serving import NoDelayH11Protocol
+from graph.http.serving import NoDelayH11Protocol
 
 
 def main() -> None:
@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     uvicorn.run(
-        "graph.serving:app",
+        "graph.http.serving:app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from graph.auth.roles import ROLE_NAMES
 from graph.settings import Settings
@@ -58,13 +59,14 @@ async def _seed(settings: Settings) -> None:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from graph.app import create_app
+    from graph.http.app import create_app
 
-    _say(f"GraphQL API and playground: http://{settings.host}:{settings.port}/graphql")
+    base = f"http://{settings.host}:{settings.port}"
+    _say(f"GraphQL API and playground: {base}/graphql; explorer: {base}/explore")
     # Logging is configured by main() (JSON lines by default); the app logs each request
     # itself, so uvicorn's access log is off. A Neo4j that is not answering yet is waited
     # for by the app's lifespan, with backoff, while /health answers and /ready says 503.
-    common = {
+    common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_config": None,
@@ -74,12 +76,12 @@ def _serve(settings: Settings) -> None:
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **common)
         return
-    from graph.serving import NoDelayH11Protocol
+    from graph.http.serving import NoDelayH11Protocol
 
-    # Each worker builds its app from the same environment (graph.serving.app).
+    # Each worker builds its app from the same environment (graph.http.serving.app).
     _say(f"{settings.workers} worker processes")
     uvicorn.run(
-        "graph.serving:app",
+        "graph.http.serving:app",
         factory=True,
         workers=settings.workers,
         http=NoDelayH11Protocol,
@@ -154,12 +156,13 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> None:
             print(created.token, flush=True)
         elif args.action == "revoke":
             key = await keys.revoke_key(db, args.id)
-            _say(f"Revoked API key {key.id} ({key.name}) at {key.revoked_at.isoformat()}")
+            revoked = key.revoked_at.isoformat() if key.revoked_at else "now"
+            _say(f"Revoked API key {key.id} ({key.name}) at {revoked}")
         elif args.action == "list":
             for key in await keys.list_keys(db):
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                created = f"{key.created_at:%Y-%m-%d}"
-                print(f"{key.id}  {key.role:<6}  {created}  {state:<18}  {key.name}")
+                made = f"{key.created_at:%Y-%m-%d}"
+                print(f"{key.id}  {key.role:<6}  {made}  {state:<18}  {key.name}")
     except GraphError as exc:
         raise SystemExit(exc.message) from exc
     finally:
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command in ("run", "serve"):
-        from graph.observability import configure_logging
+        from graph.logs import configure_logging
 
         configure_logging(settings.log_format, settings.debug)
     else:

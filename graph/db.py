@@ -17,7 +17,7 @@ from typing import Any, LiteralString, TypeVar
 from neo4j._data import RecordExporter
 from neo4j.graph import Node, Path, Relationship
 
-from graph import observability
+from graph import request_context
 from graph.errors import BadUserInput, GraphError, QueryTimeout, ServiceUnavailable
 from graph.settings import Settings
 from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
@@ -173,7 +173,7 @@ class Database:
         except _FAILURES as exc:
             raise _failure(exc) from exc
         finally:
-            observability.record_neo4j(time.perf_counter() - started)
+            request_context.record_neo4j(time.perf_counter() - started)
         # One pass over the values (a Record is a tuple of them), not Record.data()'s
         # transform and then another: a third of a large answer's CPU time otherwise.
         return [dict(zip(keys, map(_native, record), strict=True)) for record in records]
@@ -195,7 +195,7 @@ class Transaction:
             result = await self._tx.run(text, params)
             return [_native(record.data()) async for record in result]
         finally:
-            observability.record_neo4j(time.perf_counter() - started)
+            request_context.record_neo4j(time.perf_counter() - started)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})

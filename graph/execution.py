@@ -55,6 +55,9 @@ _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 log = logging.getLogger(__name__)
 # Root values completed by the shortcut ("shaped") and left to the engine ("walked").
 COUNTS: Counter[str] = Counter()
+# A bug in the shortcut makes the engine walk instead, and is logged. Tests set STRICT so
+# that such a bug fails them rather than hiding behind a correct walked answer.
+STRICT = False
 
 
 class _Bail(Exception):
@@ -86,7 +89,7 @@ class _Field:
         self.pass_info = self.self_first = False
         field_def = parent.fields.get(name)
         field = (field_def.extensions or {}).get(_BACKREF) if field_def else None
-        self.strawberry_field = field
+        self.strawberry_field: Any = field
         if (
             field is None
             or getattr(field, "permission_classes", None)
@@ -112,7 +115,7 @@ class _Field:
 
 _FIELDS: dict[tuple[str, str], _Field] = {}
 # Scalars whose output coercion returns a value of this exact Python type unchanged.
-_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+_AS_IS: dict[GraphQLLeafType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
 def _field(parent: GraphQLObjectType, name: str) -> _Field:
@@ -148,7 +151,7 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # (object type, id(field details)) -> (field details, the fields to complete).
         self._shaped_steps: dict[tuple[Any, int], tuple[Any, list[tuple]]] = {}
 
-    def complete_value(  # type: ignore[override]
+    def complete_value(
         self,
         return_type: GraphQLOutputType,
         field_details_list: Any,
@@ -163,12 +166,16 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not isinstance(result, Exception)
             # A schema extension that wraps every resolver must see every field.
             and not getattr(self.middleware_manager, "middlewares", None)
+            # With prefetching off (PREFETCH=0, a diagnostic) the engine walks everything.
+            and getattr(self.context_value, "prefetch", True)
         ):
             try:
                 shaped = self._shape(return_type, field_details_list, result)
             except _Bail:
                 pass
             except Exception:  # a bug here: the engine still answers, its way
+                if STRICT:
+                    raise
                 log.warning("shaped completion failed; walking instead", exc_info=True)
             else:
                 COUNTS["shaped"] += 1
@@ -200,7 +207,9 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._object(self._runtime_type(return_type, value), details, value)
         if isinstance(return_type, GraphQLObjectType):
             is_type_of = return_type.is_type_of
-            if is_type_of is not None and not is_type_of(value, None):
+            # Strawberry's is_type_of reads only the value, never the resolve info.
+            no_info: Any = None
+            if is_type_of is not None and not is_type_of(value, no_info):
                 raise _Bail
             return self._object(return_type, details, value)
         raise _Bail
@@ -239,7 +248,7 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, *_ = self.collect_subfields(parent, details)
         if defer_usages:
             raise _Bail
-        steps = []
+        steps: list[tuple[str, Any, Any, _Field | None]] = []
         for response_key, field_details in grouped.items():
             name = field_details[0].node.name.value
             if name == "__typename":
@@ -276,9 +285,11 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         kwargs = self._arguments(field, field_def, details) if field_def.args else {}
         if field.pass_info:
             kwargs = {**kwargs, "info": _NO_INFO}
+        func = field.func
+        assert func is not None  # a usable field reads an attribute or calls a function
         if field.self_first:
-            return _run(field.func(source, **kwargs))
-        return _run(field.func(**kwargs))
+            return _run(func(source, **kwargs))
+        return _run(func(**kwargs))
 
     def _arguments(self, field: _Field, field_def: Any, details: Any) -> dict[str, Any]:
         """The keyword arguments Strawberry would pass, computed once per field node."""
@@ -291,11 +302,13 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if getattr(first, "fragment_variable_values", None) is not None:
             raise _Bail
         raw = get_argument_values(field_def, first.node, self.variable_values)
+        # Strawberry keeps itself on graphql-core's schema, an attribute the stubs omit.
         strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        no_info: Any = _NO_INFO
         _, kwargs = get_arguments(
             field=field.strawberry_field,
             source=None,
-            info=_NO_INFO,
+            info=no_info,
             kwargs=raw,
             config=strawberry_schema.config,
             scalar_registry=strawberry_schema.schema_converter.scalar_registry,

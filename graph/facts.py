@@ -2,7 +2,7 @@
 
 Each record is checked on its own (`check_source`, `check_entity`, `check_relationship`,
 then `check_endpoints` once every entity is known), returning reasons rather than raising,
-so a bad file is reported whole and nothing is written. `check_document` applies them to
+so a bad file is reported whole and nothing is written. `check_facts` applies them to
 one document (the seed's format: a source, its entities and relationships); `entity_row`
 and `relationship_row` turn a checked record into a row for the upserts.
 """
@@ -144,7 +144,7 @@ def check_entity(ent: Any) -> list[str]:
     if not SLUG.match(str(ent.get("id", ""))):
         return ["id must be a lowercase slug like 'bank-of-beijing'"]
     try:
-        kind = Kind(ent.get("kind"))
+        kind = Kind(str(ent.get("kind")))
     except ValueError:
         return [f"kind must be one of {KIND_NAMES}, got {ent.get('kind')!r}"]
     problems = _unknown_fields(ent, ENTITY_FIELDS)
@@ -203,7 +203,7 @@ def check_endpoints(rel: dict[str, Any], kinds: Mapping[str, Kind | None]) -> li
     problems = []
     for end, allowed_kinds in (("from", rtype.sources), ("to", rtype.targets)):
         entity_id = rel.get(end)
-        if entity_id not in kinds:
+        if not isinstance(entity_id, str) or entity_id not in kinds:
             problems.append(f"unknown {end} entity {entity_id!r}")
             continue
         kind = kinds[entity_id]
@@ -214,7 +214,7 @@ def check_endpoints(rel: dict[str, Any], kinds: Mapping[str, Kind | None]) -> li
     return problems
 
 
-def check_document(doc: dict[str, Any], known_ids: set[str] | None = None) -> list[str]:
+def check_facts(doc: dict[str, Any], known_ids: set[str] | None = None) -> list[str]:
     """Every problem of a document, each prefixed by where it is (`entities[3] (id)`).
     `known_ids`: entities that exist already, which relationships may join."""
     problems = [f"source: {p}" for p in check_source(doc.get("source") or {})]

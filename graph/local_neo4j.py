@@ -1,7 +1,7 @@
 """Builds and runs the project's own local Neo4j (Community 5.26 LTS, from Maven Central).
 
 `neo4j/` holds a pom.xml and one launcher class; `mvn package` resolves Neo4j and copies
-its jars to neo4j/target/lib, and the JVM runs with a plain `lib/*` classpath.
+its jars to launcher/target/lib, and the JVM runs with a plain `lib/*` classpath.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from graph.settings import ROOT, Settings
 
-LAUNCHER_DIR = ROOT / "neo4j"
+LAUNCHER_DIR = ROOT / "launcher"
 LIB_DIR = LAUNCHER_DIR / "target" / "lib"
 LAUNCHER_JAR = LAUNCHER_DIR / "target" / "neo4j-launcher-1.0.0.jar"
 STAMP = LAUNCHER_DIR / "target" / ".built"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.documents import DocumentCache
 from graph.execution import ShapedExecutionContext
-from graph.limits import QueryLimits
-from graph.masking import MaskErrors
-from graph.observability import ObserveOperations
+from graph.extensions.documents import DocumentCache
+from graph.extensions.limits import QueryLimits
+from graph.extensions.masking import MaskErrors
+from graph.extensions.operations import ObserveOperations
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.types.entities import TYPES, WRAPPERS

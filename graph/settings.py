@@ -107,7 +107,7 @@ class Settings:
     jwt_audience: str = ""
     jwt_issuer: str = ""
     jwt_role_claim: str = "role"
-    # Abuse limits (graph/limits.py), checked before Neo4j is touched.
+    # Abuse limits (graph/extensions/limits.py), checked before Neo4j is touched.
     max_query_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 5000
@@ -117,11 +117,11 @@ class Settings:
     max_batch_operations: int = 10
     # GraphQL requests executing at once per worker process (the rest wait their turn).
     max_in_flight: int = 8
-    # Observability (graph/observability.py): `json` (one object a line) or `text` logs.
+    # Log lines (graph/logs.py): `json` (one object a line) or `text`.
     log_format: str = "json"
     # Browser origins allowed to call the API cross-origin (empty: same origin only).
     cors_origins: tuple[str, ...] = ()
-    # Automatic persisted queries (graph/persisted.py).
+    # Automatic persisted queries (graph/http/persisted.py).
     persisted_queries_cache: int = 1000
     persisted_queries_only: bool = False
     persisted_queries_manifest: Path | None = None

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from graph.bulk.document import write_document
+from graph.bulk.report import IngestReport
 from graph.db import Database
-from graph.ingest import IngestReport
 
 SEED_DIR = Path(__file__).resolve().parent
 

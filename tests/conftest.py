@@ -25,8 +25,9 @@ import httpx
 import pytest
 import uvicorn
 
-from graph.app import create_app
+from graph import execution
 from graph.db import Database
+from graph.http.app import create_app
 from graph.local_neo4j import LocalNeo4j
 from graph.settings import ROOT, Settings
 from seed.loader import load_seed
@@ -68,6 +69,19 @@ async def wipe_and_seed(settings: Settings) -> None:
         await load_seed(db)
     finally:
         await db.close()
+
+
+# A failure inside the one-pass completion fails the test instead of falling back.
+execution.STRICT = True
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reaches Neo4j does so through the `settings` fixture (which starts
+    it): mark exactly those `neo4j`, so that `-m "not neo4j"` (make check) selects the
+    tests that need no database, and nothing else."""
+    for item in items:
+        if "settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
 
 
 @pytest.fixture(scope="session")

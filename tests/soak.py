@@ -292,8 +292,8 @@ def start_service(settings: Settings, port: int) -> subprocess.Popen:
 
 async def prepare_graph(settings: Settings) -> list[str]:
     """The seed and the generated graph; the generated ids (for lookups)."""
+    from graph.bulk.document import write_document
     from graph.db import Database
-    from graph.ingest import ingest_document
     from tests.conftest import wipe_and_seed
     from tests.generated import generate
 
@@ -301,7 +301,7 @@ async def prepare_graph(settings: Settings) -> list[str]:
     doc = generate()
     db = Database(settings)
     try:
-        await ingest_document(db, doc)
+        await write_document(db, doc)
     finally:
         await db.close()
     return [e["id"] for e in doc["entities"]][::25]

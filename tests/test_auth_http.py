@@ -11,10 +11,10 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from graph.app import GraphQLApp
 from graph.auth import keys
 from graph.auth.authentication import Authenticator
 from graph.db import Database
+from graph.http.view import GraphQLApp
 from graph.settings import Settings
 from tests.conftest import Server, free_port, run
 

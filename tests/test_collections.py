@@ -16,28 +16,21 @@ needs no restriction. The id list is one query parameter, looked up once per row
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from graph.db import Database
-from graph.ingest import ingest_document
-from tests.generated import PREFIX, SOURCE_ID, Model, document, generate, sort_value
-
-KINDS: dict[str, str | None] = {
-    "organizations": "ORGANIZATION",
-    "banks": "BANK",
-    "people": "PERSON",
-    "credits": "CREDIT",
-    "agreements": "AGREEMENT",
-    "events": "EVENT",
-    "entities": None,
-}
+from tests.generated import PREFIX, Model, document, sort_value
+from tests.generated_graph import (
+    KINDS,
+    Generated,
+    delete_entities,
+    generated_graph,
+    ingest,
+)
 
 PAGE = """
 query Page($where: EntityWhere, $orderBy: OrderBy, $first: Int!, $after: String) {
@@ -53,80 +46,9 @@ query Page($where: EntityWhere, $orderBy: OrderBy, $first: Int!, $after: String)
 BIG_LENDER = "gen-bank-0001"
 
 
-# --- the generated graph -------------------------------------------------------------
-
-
-async def _write(settings, *statements: str, **params: Any) -> None:
-    db = Database(settings)
-    try:
-        for statement in statements:
-            await db.write((statement, params))
-    finally:
-        await db.close()
-
-
-async def _ingest(settings, doc: dict[str, Any]) -> None:
-    db = Database(settings)
-    try:
-        await ingest_document(db, doc)
-    finally:
-        await db.close()
-
-
-def delete_generated(settings) -> None:
-    asyncio.run(
-        _write(
-            settings,
-            "MATCH (n:Entity) WHERE n.id STARTS WITH $prefix DETACH DELETE n",
-            "MATCH (s:Source {id: $source}) DETACH DELETE s",
-            prefix=PREFIX,
-            source=SOURCE_ID,
-        )
-    )
-
-
-def delete_entities(settings, ids: list[str]) -> None:
-    asyncio.run(_write(settings, "MATCH (n:Entity) WHERE n.id IN $ids DETACH DELETE n", ids=ids))
-
-
-def ingest(settings, doc: dict[str, Any]) -> None:
-    asyncio.run(_ingest(settings, doc))
-
-
-@dataclass
-class Generated:
-    doc: dict[str, Any]
-    model: Model
-    ids: list[str]
-
-    def within(self, where: dict[str, Any] | None, extra_ids: Sequence[str] = ()) -> dict[str, Any]:
-        """`where`, restricted to the generated entities (and `extra_ids`)."""
-        ids = [*self.ids, *extra_ids]
-        if where is None:
-            return {"ids": ids}
-        if "ids" in where:
-            return {"AND": [where, {"ids": ids}]}
-        return {**where, "ids": ids}
-
-    def expected(self, field: str, where=None, key="NAME", direction="ASC") -> list[str]:
-        return self.model.expected_ids(where, KINDS[field], key, direction)
-
-
 @pytest.fixture(scope="module")
 def gen(settings) -> Iterator[Generated]:
     yield from generated_graph(settings)
-
-
-def generated_graph(settings) -> Iterator[Generated]:
-    """The generated graph written to Neo4j for a module's tests, removed afterwards."""
-    doc = generate()
-    delete_generated(settings)  # leftovers of an interrupted run
-    ingest(settings, doc)
-    try:
-        model = Model.of(doc)
-        yield Generated(doc, model, model.ids())
-    finally:
-        delete_generated(settings)
 
 
 # --- paging helpers ------------------------------------------------------------------

@@ -1,13 +1,14 @@
-"""Documents parsed and validated once (graph/documents.py): the second time a text comes,
-it is neither parsed nor put through the standard rules again, and yet every answer is
-what it would have been: invalid documents stay invalid, and the request's own limits
-(graph/limits.py, which depend on its variables) are still checked each time."""
+"""Documents parsed and validated once (graph/extensions/documents.py): the second time a
+text comes, it is neither parsed nor put through the standard rules again, and yet every
+answer is what it would have been: invalid documents stay invalid, and the request's own
+limits (graph/extensions/limits.py, which depend on its variables) are still checked each
+time."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph import documents
+from graph.extensions import documents
 
 pytestmark = pytest.mark.neo4j
 
@@ -47,3 +48,32 @@ def test_a_syntax_error_is_reported_each_time(gql):
     for _ in range(2):
         error = gql.error("{ entity(id: ")
         assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+def test_the_engine_parses_and_validates_a_repeated_text_only_once(gql, monkeypatch):
+    """Counts graphql-core's parse and Strawberry's validation as the engine calls them:
+    the cache is proven engaged, not only the answers equal."""
+    import uuid
+
+    from strawberry.schema import schema as engine
+
+    calls = {"parse": 0, "validate": 0}
+    parse, validate = engine.parse, engine.validate_document
+
+    def counted_parse(*args, **kwargs):
+        calls["parse"] += 1
+        return parse(*args, **kwargs)
+
+    def counted_validate(*args, **kwargs):
+        calls["validate"] += 1
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "parse", counted_parse)
+    monkeypatch.setattr(engine, "validate_document", counted_validate)
+    # A text no other test sent, so the first request really is the first.
+    query = f'{{ e{uuid.uuid4().hex}: entity(id: "potevio") {{ id name }} }}'
+    first = gql(query)
+    assert calls == {"parse": 1, "validate": 1}
+    for _ in range(3):
+        assert gql(query) == first
+    assert calls == {"parse": 1, "validate": 1}

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from graph.settings import Settings
+from tests.commands import cli_env, ingest, query
 from tests.conftest import free_port, poll, serve_command
-from tests.test_ingest_cli import cli_env, ingest, query
 
 PREFIX = "fundtest-"
 SOURCE = f"{PREFIX}source"

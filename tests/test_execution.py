@@ -12,7 +12,7 @@ from graph import execution
 from graph.db import Database
 from graph.resolvers.context import Context
 from graph.schema import schema
-from tests.test_round_trips import QUERIES as ROUND_TRIP_QUERIES
+from tests.queries import QUERIES as ROUND_TRIP_QUERIES
 
 pytestmark = pytest.mark.neo4j
 
@@ -130,3 +130,41 @@ async def test_without_prefetching_the_engine_walks(db, query, variables):
     shaped = await _execute(db, query, variables, shaped=True, prefetch=False)
     walked = await _execute(db, query, variables, shaped=False, prefetch=False)
     assert shaped == walked
+
+
+def _bench_queries():
+    """The benchmark's query shapes (bench/queries.py), aimed at the seed graph."""
+    from bench.queries import Targets, query_set
+
+    targets = Targets(
+        borrower="potevio",
+        hub="bank-of-beijing",
+        path_from="bank-of-china",
+        path_to="potevio",
+        path_length=4,
+        deep_offset=2,
+        deep_key="analysys international",
+        deep_id="analysys-international",
+    )
+    return [(q.name, *q.ours) for q in query_set(targets)]
+
+
+@pytest.mark.parametrize(("name", "query", "variables"), _bench_queries())
+async def test_every_benchmark_query_is_completed_by_the_shaped_path(db, name, query, variables):
+    before = dict(execution.COUNTS)
+    shaped = await _execute(db, query, variables, shaped=True)
+    assert not shaped[1], shaped[1]
+    assert execution.COUNTS["shaped"] > before.get("shaped", 0), name
+    assert execution.COUNTS["walked"] == before.get("walked", 0), name
+    assert shaped == await _execute(db, query, variables, shaped=False)
+
+
+@pytest.mark.parametrize(("name", "query", "variables"), _bench_queries())
+async def test_with_prefetching_off_the_shaped_path_steps_aside(db, name, query, variables):
+    before = dict(execution.COUNTS)
+    shaped = await _execute(db, query, variables, shaped=True, prefetch=False)
+    assert not shaped[1], shaped[1]
+    # PREFETCH=0 is the diagnostic that compares against the engine's own walk: the
+    # one-pass completion is not even tried.
+    assert execution.COUNTS["shaped"] == before.get("shaped", 0), name
+    assert shaped == await _execute(db, query, variables, shaped=False, prefetch=False)

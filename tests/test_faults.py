@@ -29,6 +29,9 @@ from tests.conftest import (
     wipe_and_seed,
 )
 
+# Each test starts and stops a Neo4j of its own (not through the `settings` fixture).
+pytestmark = pytest.mark.neo4j
+
 QUERY = '{ entity(id: "bank-of-beijing") { name } }'
 
 

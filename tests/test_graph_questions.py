@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from graph import ingest
+from graph.bulk.ingestion import ensure_schema
 from graph.cypher import collections, entities, search
 from graph.cypher.collections import Page
 from graph.db import Database
@@ -151,8 +151,8 @@ def test_entities_without_a_sort_key_get_one_with_the_schema(settings, gql):
         async def ensure_twice():
             db = Database(settings)
             try:
-                await ingest.ensure_schema(db)
-                await ingest.ensure_schema(db)
+                await ensure_schema(db)
+                await ensure_schema(db)
             finally:
                 await db.close()
 

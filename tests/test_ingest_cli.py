@@ -6,9 +6,7 @@ and their sources when it ends, so the other modules still see the seed graph ex
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import re
 import signal
 import subprocess
@@ -20,23 +18,11 @@ from typing import Any
 
 import pytest
 
-from graph.db import Database
 from graph.settings import ROOT, Settings
+from tests.commands import cli_env, ingest, query
 from tests.conftest import free_port
 
 PREFIX = "bulk-"
-
-
-async def _query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
-    db = Database(settings)
-    try:
-        return await db.write((query, params))
-    finally:
-        await db.close()
-
-
-def query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
-    return asyncio.run(_query(settings, query, **params))
 
 
 def delete_bulk(settings: Settings) -> None:
@@ -82,28 +68,6 @@ def counts(settings: Settings, prefix: str) -> dict[str, int]:
         p=prefix,
     )
     return row
-
-
-def cli_env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_DATABASE": settings.neo4j_database}
-    if settings.neo4j_password:
-        env |= {
-            "NEO4J_USERNAME": settings.neo4j_username,
-            "NEO4J_PASSWORD": settings.neo4j_password,
-        }
-    return env
-
-
-def ingest(settings: Settings, *args: str | Path, env: dict | None = None):
-    command = [sys.executable, "-m", "graph.cli", "ingest", *map(str, args)]
-    return subprocess.run(
-        command,
-        cwd=ROOT,
-        env=env or cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 SUMMARY = re.compile(

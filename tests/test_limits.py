@@ -12,10 +12,10 @@ import httpx
 import pytest
 from graphql import get_introspection_query, parse
 
-from graph.app import load_examples
 from graph.db import Database
 from graph.errors import QueryTimeout
-from graph.limits import Limits, check_document, count_tokens
+from graph.extensions.limits import Limits, check_operation_limits, count_tokens
+from graph.http.playground import load_examples
 from graph.schema import schema
 from graph.settings import Settings
 from tests.conftest import Server, run
@@ -32,7 +32,7 @@ def nested(levels: int) -> str:
 
 
 def errors_of(query: str, limits: Limits | None = None, variables: dict | None = None) -> list:
-    return check_document(SCHEMA, parse(query), limits or Limits(), variables)
+    return check_operation_limits(SCHEMA, parse(query), limits or Limits(), variables)
 
 
 # ---------------------------------------------------------------- the estimator alone

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from graph import observability
-from graph.observability import JsonFormatter, sane_request_id
+from graph.http.metrics import route_of
+from graph.http.middleware import sane_request_id
+from graph.logs import JsonFormatter
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -165,10 +166,10 @@ def test_metrics_count_requests_errors_latency_and_neo4j_time(http, gql):
 
 
 def test_unknown_paths_share_one_metrics_label():
-    assert observability.route_of("/graphql") == "/graphql"
-    assert observability.route_of("/static/vendor/x.js") == "/static"
-    assert observability.route_of("/") == "/"
-    assert observability.route_of("/wp-admin/x") == "other"
+    assert route_of("/graphql") == "/graphql"
+    assert route_of("/static/vendor/x.js") == "/static"
+    assert route_of("/") == "/"
+    assert route_of("/wp-admin/x") == "other"
 
 
 def test_an_error_outside_graphql_is_a_json_500_with_the_request_id():
@@ -177,7 +178,7 @@ def test_an_error_outside_graphql_is_a_json_500_with_the_request_id():
     import httpx
     from starlette.routing import Route
 
-    from graph.app import create_app
+    from graph.http.app import create_app
     from graph.settings import Settings
 
     app = create_app(Settings.from_env({"NEO4J_URI": "bolt://127.0.0.1:9"}))

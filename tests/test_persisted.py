@@ -11,16 +11,10 @@ import httpx
 import pytest
 from strawberry.http import GraphQLRequestData
 
-from graph.app import load_examples
 from graph.auth.roles import ANONYMOUS, Principal, Role
-from graph.persisted import (
-    PersistedQueries,
-    PersistedQueryError,
-    PersistedQueryNotAllowed,
-    PersistedQueryNotFound,
-    read_manifest,
-    sha256,
-)
+from graph.errors import PersistedQueryError, PersistedQueryNotAllowed, PersistedQueryNotFound
+from graph.http.persisted import PersistedQueries, read_manifest, sha256
+from graph.http.playground import load_examples
 from graph.settings import Settings
 from tests.conftest import Server
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from graph.app import load_examples
+from graph.http.playground import load_examples
 
 EXAMPLES = load_examples()
 

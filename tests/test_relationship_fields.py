@@ -13,7 +13,7 @@ import pytest
 
 from graph.domain import DOMAIN
 from tests.generated import Link
-from tests.test_collections import Generated, generated_graph
+from tests.generated_graph import Generated, generated_graph
 
 PAGE = 97
 

@@ -565,7 +565,7 @@ def test_relationship_provenance(
 
 def test_neighborhood_of_the_park_is_all_sourced(gql):
     data = gql(
-        # Sizes within the default MAX_QUERY_COST (graph/limits.py): the park's 3-hop
+        # Sizes within the default MAX_QUERY_COST (graph/extensions/limits.py): the park's 3-hop
         # neighbourhood has fewer than 200 entities, none with 20 relationships.
         "query($id: ID!) { neighborhood(id: $id, hops: 3, limit: 200) { truncated"
         f" nodes {{ id kind {PROV} relationships(first: 20) {{ type other {{ id }} {PROV} }} }}"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from graph.bulk.document import write_document
 from graph.cypher.writes import graph_counts
 from graph.db import Database
-from graph.facts import InvalidFacts, check_document
-from graph.ingest import ingest_document
+from graph.facts import InvalidFacts, check_facts
 from seed.loader import SEED_DIR, load_seed
 
 
@@ -45,7 +45,7 @@ def test_reloading_the_seed_changes_nothing(settings, gql):
 
 
 def test_seed_file_conforms_to_the_domain():
-    assert check_document(_article()) == []
+    assert check_facts(_article()) == []
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_bad_facts_are_refused_whole(settings, mutate, expected):
         db = Database(settings)
         try:
             with pytest.raises(InvalidFacts) as info:
-                await ingest_document(db, doc)
+                await write_document(db, doc)
             rows = await db.read(("MATCH (s:Source {id: 'a-bad-document'}) RETURN s", {}))
             return info.value.problems, rows
         finally:

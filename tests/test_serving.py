@@ -1,5 +1,5 @@
 """`python -m graph.cli serve` with WORKERS=2: two processes share the port, each answers
-from the same graph, and their connections have Nagle's algorithm off (graph/serving.py)."""
+from the same graph, and their connections have Nagle's algorithm off (graph/http/serving.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import socket
 import httpx
 import pytest
 
-from graph.serving import _no_delay
+from graph.http.serving import _no_delay
 from graph.settings import Settings
 from tests.conftest import free_port, poll, serve_command
 

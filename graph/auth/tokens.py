@@ -51,8 +51,8 @@ class JwtVerifier:
     def verify(self, token: str) -> Principal:
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
-            key = self.keys.get(algorithm)
-            if key is None:
+            key = self.keys.get(algorithm) if isinstance(algorithm, str) else None
+            if key is None or not isinstance(algorithm, str):
                 raise Unauthenticated(f"Tokens signed with {algorithm!r} are not accepted.")
             claims = jwt.decode(
                 token,

@@ -5,7 +5,8 @@
 
 `jsonl` and `csvfile` read files into `records`; `check` holds every row against the
 declared domain (graph/facts.py) and against what the graph already has; `writer` sends a
-batch through the upserts of graph/cypher/writes.py; `ingestion` runs the whole; the seed's
-JSON document takes the same path (`document`); `command` is `python -m graph.cli ingest`.
-See README.md, "Bulk ingestion".
+batch through the upserts of graph/cypher/writes.py; `ingestion` runs the whole (the
+graph's constraints and indexes first) and fills a `report`; the seed's JSON document
+takes the same path (`document`); `command` is `python -m graph.cli ingest`. See
+README.md, "Bulk ingestion".
 """

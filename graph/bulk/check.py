@@ -105,7 +105,7 @@ class Checker:
 
     def _source(self, index: int, where: str, record: Record) -> None:
         problems = check_source(record.data)
-        first = self.sources.get(record.data.get("id"))
+        first = self.sources.get(str(record.data.get("id")))
         if not problems and first is not None and first != record.data:
             problems.append(f"source {record.data['id']!r} is declared twice, differently")
         if problems:
@@ -125,9 +125,7 @@ class Checker:
                 self._first[entity_id] = (where, signature)
                 self.kinds[entity_id] = kind
             elif self.kinds[entity_id] != kind:
-                problems.append(
-                    f"id {entity_id!r} is a {self.kinds[entity_id].value} at {first[0]}"
-                )
+                problems.append(f"id {entity_id!r} is a {self.kinds[entity_id]} at {first[0]}")
             elif first[1] != signature:
                 problems.append(
                     f"id {entity_id!r} is also at {first[0]} with another name or other "

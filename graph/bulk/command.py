@@ -24,9 +24,9 @@ from graph.bulk.ingestion import ingest
 from graph.bulk.jsonl import read_jsonl
 from graph.bulk.progress import progress_for
 from graph.bulk.records import SOURCE, Input, Record, UsageError
+from graph.bulk.report import IngestReport
 from graph.db import Database
 from graph.errors import GraphError, ServiceUnavailable
-from graph.ingest import IngestReport
 from graph.settings import Settings
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

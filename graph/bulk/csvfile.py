@@ -3,7 +3,7 @@
     id,kind,name,aliases,source,paragraph,locator[,<property>...]     entities
     from,type,to,source,paragraph,locator[,<property>...]              relationships
 
-Any declared property (graph/domain.py) may be a column of its own, typed by the row's
+Any declared property (graph/domain/kinds.py) may be a column of its own, typed by the row's
 kind or relationship type: int, float, bool (true/false, 1/0, yes/no), date (ISO),
 string[] (`|`-separated). An empty cell is an absent value. `aliases` is `|`-separated.
 Each row has one provenance entry: `source`, and `paragraph` or `locator`.
@@ -116,9 +116,11 @@ def _layout(header: list[str]) -> tuple[str, list[str]] | str:
     """(record type, property columns) for a header, or what is wrong with it."""
     names = set(header)
     if {"id", "kind", "name"} <= names:
-        record_type, fields, allowed = ENTITY, ENTITY_COLUMNS, ENTITY_PROPERTIES
+        record_type, allowed = ENTITY, ENTITY_PROPERTIES
+        fields: tuple[str, ...] = ENTITY_COLUMNS
     elif {"from", "type", "to"} <= names:
-        record_type, fields, allowed = RELATIONSHIP, RELATIONSHIP_COLUMNS, RELATIONSHIP_COLUMN_NAMES
+        record_type, allowed = RELATIONSHIP, RELATIONSHIP_COLUMN_NAMES
+        fields = RELATIONSHIP_COLUMNS
     else:
         return (
             "the header must name the columns id,kind,name (a file of entities) or "

@@ -8,9 +8,9 @@ from typing import Any
 
 from graph.bulk.ingestion import ingest
 from graph.bulk.records import ENTITY, RELATIONSHIP, SOURCE, Input, Record
+from graph.bulk.report import IngestReport
 from graph.db import Database
 from graph.facts import InvalidFacts
-from graph.ingest import IngestReport
 
 BATCH_SIZE = 1000
 

@@ -17,12 +17,12 @@ from itertools import islice
 from graph.bulk.check import Checked, Checker
 from graph.bulk.progress import Silent
 from graph.bulk.records import ENTITY, RELATIONSHIP, Input, Problem
+from graph.bulk.report import IngestReport, change_record
 from graph.bulk.writer import BATCH_TIMEOUT_S, ENTITIES, RELATIONSHIPS, Row, write_batch
-from graph.cypher import bulk, writes
+from graph.cypher import bulk, setup, writes
 from graph.db import Database, Transaction
 from graph.domain import Kind
 from graph.facts import KIND_NAMES, entity_row, relationship_row, source_row
-from graph.ingest import IngestReport, change_record, ensure_schema
 
 BATCH_SIZE = 5000
 WRITERS = 2  # batches in flight at once (see _write_batches)
@@ -75,6 +75,19 @@ def _rows(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[R
             else:
                 data = relationship_row(item.data, origin.default_source)
                 yield Row(RELATIONSHIPS, item.data["type"], data, origin, item)
+
+
+async def ensure_schema(db: Database) -> None:
+    """The graph's constraints and indexes, made when missing, before anything is written."""
+    for statement in setup.schema_statements():
+        await db.write((statement, {}))
+    await db.write((setup.AWAIT_INDEXES, {}))
+    # Batches, each its own transaction, so a large old store stays within the query
+    # timeout and transaction memory.
+    while True:
+        [row] = await db.write((setup.BACKFILL_SORT_NAME, {"batch": setup.BACKFILL_BATCH}))
+        if row["filled"] < setup.BACKFILL_BATCH:
+            break
 
 
 async def ingest(

@@ -52,13 +52,17 @@ class Bar(Silent):
         self._switch(f"checking {name}", None)
 
     def checked(self, records: int) -> None:
-        self.progress.advance(self.task, records)
+        self._advance(records)
 
     def writing(self, total: int) -> None:
         self._switch("writing", total)
 
     def wrote(self, rows: int) -> None:
-        self.progress.advance(self.task, rows)
+        self._advance(rows)
+
+    def _advance(self, count: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
 
     def close(self) -> None:
         self.progress.stop()

@@ -72,9 +72,9 @@ AGREEMENT_GROUPS: dict[str, Grouping] = {
 
 # Each dated property of the domain, and what its date means on a timeline.
 TIMELINE_DATES: dict[tuple[Kind, str], str] = {
-    (Kind(k.name), k.date_column()): k.date_meaning or k.label.lower()  # type: ignore[misc]
+    (Kind(k.name), column): k.date_meaning or k.label.lower()
     for k in DOMAIN.kinds
-    if k.date_column()
+    if (column := k.date_column()) is not None
 }
 
 MAX_TIMELINE_HOPS = 3

@@ -10,6 +10,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+# The keys under which a projected node carries what its selection prefetched: its
+# relationship windows and lists, and the sources of its provenance. Written by
+# graph.cypher.projection and graph.cypher.related, read by the entity types.
+PREFETCHED_KEY = "__pf"
+SOURCES_KEY = "__src"
+
 # A relationship field lists this many unless asked (`first`), and at most MAX_LIST.
 DEFAULT_LIST = 100
 MAX_LIST = 500

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import count
 
 from graph.cypher.common import SOURCES, relationship_pattern
-from graph.cypher.plan import Plan
+from graph.cypher.plan import PREFETCHED_KEY, SOURCES_KEY, Plan
 from graph.cypher.related import window_entries
 
 _ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
@@ -36,7 +36,7 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
     counter = counter or count()
     extra = _properties(var, plan)
     if plan.sources:
-        extra.append(f"__src: {_SOURCES.format(var=var, i=next(counter))}")
+        extra.append(f"{SOURCES_KEY}: {_SOURCES.format(var=var, i=next(counter))}")
     if plan.rels:
         rels = []
         for key, rel in sorted(plan.rels.items()):
@@ -51,7 +51,7 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
             params[limit] = rel.first
             edge = f"{r} {{.*}}" if rel.edge_props else "{}"
             if rel.edge_sources:
-                edge = f"{r} {{.*, __src: {_SOURCES.format(var=r, i=next(counter))}}}"
+                edge = f"{r} {{.*, {SOURCES_KEY}: {_SOURCES.format(var=r, i=next(counter))}}}"
             other = project(m, rel.other, params, counter)
             rels.append(
                 f"`{key}`: COLLECT {{ MATCH ({var}){left}[{r}{pattern}]{right}({m}:Entity) "
@@ -59,5 +59,5 @@ def project(var: str, plan: Plan | None, params: dict, counter: count | None = N
                 f"RETURN {{type: type({r}), outgoing: startNode({r}) = {var}, "
                 f"props: {edge}, other: {other}}} }}"
             )
-        extra.append("__pf: {" + ", ".join(rels) + "}")
+        extra.append(f"{PREFETCHED_KEY}: {{" + ", ".join(rels) + "}")
     return f"{var} {{{', '.join(extra)}}}"

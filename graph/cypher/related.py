@@ -24,7 +24,7 @@ from graph.cypher.common import (
     relationship_pattern,
 )
 from graph.cypher.filters import Params, compile_where, range_clauses, string_clauses
-from graph.cypher.plan import RelPlan, Window
+from graph.cypher.plan import SOURCES_KEY, RelPlan, Window
 from graph.domain import DATE, INT, NUMBER, RELATIONSHIP_PROPERTIES, TEXT
 
 _ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
@@ -122,7 +122,7 @@ def window_entries(
     if rel.edge_props or rel.edge_sources:
         edge = f"{r} {{.*}}"
     if rel.edge_sources:
-        edge = f"{r} {{.*, __src: {SOURCES.format(var=r, i=next(counter))}}}"
+        edge = f"{r} {{.*, {SOURCES_KEY}: {SOURCES.format(var=r, i=next(counter))}}}"
     other = project(m, rel.other, params, counter)
     key = window.key
     entries = [

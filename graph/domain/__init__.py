@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from graph.domain.model import (
     BOOL,
@@ -48,15 +49,27 @@ DOMAIN: Domain = _load()
 # The names the older modules use for property types.
 STRING, FLOAT, STRINGS = TEXT, NUMBER, TEXTS
 
-Kind = StrEnum("Kind", {k.name: k.name for k in DOMAIN.kinds})  # type: ignore[misc]
-Kind.__doc__ = "The declared kinds (graph.domain.kinds), as an enum."
+
+class DeclaredKind(StrEnum):
+    """A declared kind (graph.domain.kinds); its members are made from the declaration."""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+# The enum's members exist only at run time (made from DOMAIN by the functional API, which
+# a type checker cannot follow): to the checker, Kind is DeclaredKind.
+if TYPE_CHECKING:
+    Kind = DeclaredKind
+else:
+    Kind = DeclaredKind("Kind", {k.name: k.name for k in DOMAIN.kinds})
 
 ENTITY_LABEL = "Entity"
 SOURCE_LABEL = "Source"
 
 DECLS: dict[str, KindDecl] = {k.name: k for k in DOMAIN.kinds}
 LABELS: dict[str, str] = {Kind(k.name): k.label for k in DOMAIN.kinds}
-Kind.label = property(lambda self: LABELS[self])  # type: ignore[attr-defined]
 KIND_DESCRIPTIONS: dict[str, str] = {Kind(k.name): k.description for k in DOMAIN.kinds}
 COMMON_PROPERTIES: dict[str, str] = {p.stored: p.type for p in DOMAIN.common}
 
@@ -93,14 +106,10 @@ RELATIONSHIP_MONEY_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 # Which property is "the date" of each kind on a timeline, and which money it totals:
 # one definition, read by filters, sort keys, aggregates, timeline and totals.
 DATE_COLUMNS: dict[str, str] = {
-    Kind(k.name): k.date_column()
-    for k in DOMAIN.kinds
-    if k.date_column()  # type: ignore[misc]
+    Kind(k.name): column for k in DOMAIN.kinds if (column := k.date_column()) is not None
 }
 TOTALS: dict[str, Money] = {
-    Kind(k.name): k.totals_money()
-    for k in DOMAIN.kinds
-    if k.totals_money()  # type: ignore[misc]
+    Kind(k.name): money for k in DOMAIN.kinds if (money := k.totals_money()) is not None
 }
 
 

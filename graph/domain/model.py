@@ -239,9 +239,8 @@ def check(domain: Domain) -> list[str]:
                 problems.append(f"{k.name}.{p.name}: unknown type {p.type!r}")
         if len(set(names)) != len(names):
             problems.append(f"{k.name}: a property is declared twice")
-        if k.date and (
-            not isinstance(k.property(k.date), Property) or k.property(k.date).type != DATE
-        ):
+        dated = k.property(k.date) if k.date else None
+        if k.date and not (isinstance(dated, Property) and dated.type == DATE):
             problems.append(f"{k.name}: date {k.date!r} is not one of its date properties")
         if k.totals and k.totals_money() is None:
             problems.append(f"{k.name}: totals {k.totals!r} is not one of its money properties")

@@ -49,7 +49,7 @@ def _total(row: dict) -> tuple[Entity | None, Money, int]:
 async def credit_totals(
     info: Info, group_by: CreditGrouping, currency: str | None
 ) -> list[CreditTotal]:
-    cypher = q.credit_totals(group_by.value, check_currency(currency), plan_for(info, ("entity",)))
+    cypher = q.credit_totals(group_by.name, check_currency(currency), plan_for(info, ("entity",)))
     rows = await info.context.db.read(cypher)
     return [
         CreditTotal(entity=entity, total=total, count=count)
@@ -61,8 +61,8 @@ async def agreement_totals(
     info: Info, group_by: AgreementGrouping, currency: str | None
 ) -> list[AgreementTotal]:
     plan = plan_for(info, ("entity",))
-    cypher = q.agreement_totals(group_by.value, check_currency(currency), plan)
-    overlapping = q.AGREEMENT_GROUPS[group_by.value].overlapping
+    cypher = q.agreement_totals(group_by.name, check_currency(currency), plan)
+    overlapping = q.AGREEMENT_GROUPS[group_by.name].overlapping
     rows = await info.context.db.read(cypher)
     totals = []
     for row in rows:

@@ -14,6 +14,8 @@ from graph.types.connections import Connection
 from graph.types.entities import TYPES, Entity
 from graph.types.filters import EntityWhere, OrderBy
 
+_connection_of: Any = Connection
+
 
 def collection_field(kind: Kind | None, description: str) -> Any:
     node_type = TYPES[kind] if kind else Entity
@@ -33,8 +35,11 @@ def collection_field(kind: Kind | None, description: str) -> Any:
         after: Annotated[
             str | None, strawberry.argument(description="Cursor to continue after.")
         ] = None,
-    ) -> Connection[node_type]:  # type: ignore[valid-type]
+    ) -> Any:
         return await collections.page(info, kind, where, order_by, first, after)
+
+    # The page's item type is chosen at run time; Strawberry reads it from here.
+    resolve.__annotations__["return"] = _connection_of[node_type]
 
     return strawberry.field(resolver=resolve, description=description)
 

@@ -12,10 +12,11 @@ from graph.domain import Kind
 from graph.errors import BadUserInput
 from graph.resolvers import cursors
 from graph.resolvers.arguments import check_range
+from graph.resolvers.related import plain
 from graph.resolvers.selection import Planner, plan_for
 from graph.types.connections import CollectionEdge, Connection, PageInfo
 from graph.types.entities import to_entity
-from graph.types.filters import EntityWhere, OrderBy, SortDirection, SortKey, to_plain
+from graph.types.filters import EntityWhere, OrderBy, SortDirection, SortKey
 
 MAX_PAGE = 500
 # The Python types a cursor's sort key may have, per sort key.
@@ -50,11 +51,11 @@ async def page(
 ) -> Connection:
     check_range("first", first, 1, MAX_PAGE)
     order = order_by or OrderBy()
-    sort, descending = order.key.value, order.direction == SortDirection.DESC
+    sort, descending = order.key.name, order.direction == SortDirection.DESC
     start = decode_cursor(after, sort, descending) if after is not None else None
     spec = Page(
         kind=kind,
-        where=to_plain(where) if where else None,
+        where=plain(where) if where else None,
         sort=sort,
         descending=descending,
         first=first,

@@ -26,9 +26,9 @@ class Context:
     request: Any = None
     response: Any = None
     prefetch: bool = True
-    # Authenticated once per request by GraphQLApp.get_context (graph.auth).
+    # Authenticated once per request by the view (graph/http/view.py, graph.auth).
     principal: Principal = ANONYMOUS
-    # The request's abuse limits (graph.limits.Limits); None: the defaults.
+    # The request's abuse limits (graph.extensions.limits.Limits); None: the defaults.
     limits: Any = None
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)

@@ -1,4 +1,5 @@
-"""Many paths at once: all shortest paths, k shortest paths, and what connects N entities."""
+"""Paths between entities: the shortest one, all shortest ones, the k shortest, and what
+connects N entities."""
 
 from __future__ import annotations
 
@@ -6,19 +7,18 @@ from dataclasses import dataclass
 
 from strawberry.types import Info
 
-from graph.cypher import multipath as q
+from graph.cypher import entities as entities_q
+from graph.cypher import paths as q
 from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range, check_relationship_types
 from graph.resolvers.selection import plan_for
 from graph.types.entities import to_entity
-from graph.types.graph import Edge, Path, Subgraph
+from graph.types.subgraphs import Edge, Path, Subgraph
 
 MAX_FIRST = 100
 MAX_CONNECT_IDS = 10
 MAX_CONNECT_HOPS = 6
-# Shortest paths kept per pair of entities in `connect`; more sets `truncated`.
-PATHS_PER_PAIR = 10
 
 
 def choose_types(types: list[str] | None, exclude: list[str] | None) -> list[str] | None:
@@ -119,11 +119,31 @@ async def connect_entities(
     check_range("maxHops", max_hops, 1, MAX_CONNECT_HOPS)
     chosen = check_relationship_types(types)
     plan = plan_for(info, ("nodes",))
-    cypher = q.connecting_subgraph(distinct, max_hops, PATHS_PER_PAIR, chosen, plan)
+    cypher = q.connecting_subgraph(distinct, max_hops, q.PATHS_PER_PAIR, chosen, plan)
     rows = await info.context.db.read(cypher)
     row = rows[0]
     return Subgraph(
         nodes=[to_entity(n) for n in row["nodes"]],
         edges=[Edge.from_row(e) for e in row["edges"]],
         truncated=row["truncated"],
+    )
+
+
+async def find_shortest_path(
+    info: Info, from_id: str, to_id: str, max_hops: int, types: list[str] | None = None
+) -> Path | None:
+    check_range("maxHops", max_hops, 1, q.MAX_HOPS)
+    chosen = check_relationship_types(types)
+    db, plan = info.context.db, plan_for(info, ("nodes",))
+    if from_id == to_id:
+        rows = await db.read(entities_q.entity_by_id(from_id, plan))
+        return Path(length=0, nodes=[to_entity(rows[0]["node"])], edges=[]) if rows else None
+    rows = await db.read(q.shortest_path(from_id, to_id, max_hops, chosen, plan))
+    if not rows:
+        return None
+    row = rows[0]
+    return Path(
+        length=len(row["edges"]),
+        nodes=[to_entity(n) for n in row["nodes"]],
+        edges=[Edge.from_row(e) for e in row["edges"]],
     )

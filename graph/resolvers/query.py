@@ -8,7 +8,15 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.resolvers import analytics, collection_fields, entities, graph, paths, search, writing
+from graph.resolvers import (
+    analytics,
+    collection_fields,
+    entities,
+    neighborhood,
+    paths,
+    search,
+    writing,
+)
 from graph.types.analytics import (
     AgreementGrouping,
     AgreementTotal,
@@ -19,8 +27,9 @@ from graph.types.analytics import (
 )
 from graph.types.domain_info import DomainInfo, domain_info
 from graph.types.entities import Entity
-from graph.types.graph import Path, SearchHit, Subgraph
 from graph.types.mutations import Change
+from graph.types.search import SearchHit
+from graph.types.subgraphs import Path, Subgraph
 from graph.types.values import EntityKind, Source
 
 
@@ -78,7 +87,7 @@ class Query(collection_fields.Collections):
             strawberry.argument(description="Only follow these relationship types."),
         ] = None,
     ) -> Path | None:
-        return await graph.find_shortest_path(info, str(from_id), str(to_id), max_hops, types)
+        return await paths.find_shortest_path(info, str(from_id), str(to_id), max_hops, types)
 
     @strawberry.field(
         description="Entities within `hops` of one entity, nearest first, and the "
@@ -103,7 +112,7 @@ class Query(collection_fields.Collections):
         ] = None,
     ) -> Subgraph:
         chosen = [k.value for k in kinds] if kinds else None
-        return await graph.find_neighborhood(info, str(id), hops, limit, types, chosen)
+        return await neighborhood.find_neighborhood(info, str(id), hops, limit, types, chosen)
 
     @strawberry.field(description="One source by id.")
     async def source(

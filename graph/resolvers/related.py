@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
-from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, Window
+from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, Window
 from graph.domain import DATE, INT, NUMBER, RELATIONSHIP_PROPERTIES, TEXT, RelationshipField
 from graph.errors import BadUserInput
 from graph.resolvers import cursors
@@ -37,16 +38,12 @@ _PROPERTY_KEY_TYPES: dict[str, tuple[type, ...]] = {
 def plain(value: Any) -> Any:
     """Input objects as nested dicts/lists with Python names, enums as their values, and
     nothing unset: the form filters compile from, and the form window keys hash."""
-    from enum import Enum
-
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if hasattr(value, "__strawberry_definition__"):
         return {k: plain(v) for k, v in vars(value).items() if v is not None}
-    if isinstance(value, dt.date):
-        return value
     return value
 
 
@@ -156,7 +153,7 @@ class Fetched:
 
 
 def prefetched(node: dict, window: Window) -> Fetched | None:
-    found = node.get("__pf")
+    found = node.get(PREFETCHED_KEY)
     if found is None:
         return None
     key = window.key

@@ -8,7 +8,7 @@ from graph.cypher import search as q
 from graph.resolvers.arguments import check_range, check_text
 from graph.resolvers.selection import plan_for
 from graph.types.entities import to_entity
-from graph.types.graph import SearchHit
+from graph.types.search import SearchHit
 
 MAX_HITS = 100
 

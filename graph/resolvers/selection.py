@@ -179,17 +179,20 @@ class Planner:
         """The field's arguments as its resolver receives them (Strawberry's inputs), so
         that the window built here is the one the resolver builds (graph.resolvers.related)."""
         gtype = self.schema.get_type(type_name)
-        field_def = getattr(gtype, "fields", {}).get(node.name.value) if gtype else None
+        field_def: Any = getattr(gtype, "fields", {}).get(node.name.value) if gtype else None
         field = (field_def.extensions or {}).get(_BACKREF) if field_def else None
         if field is None:
             return None
+        # The resolvers' `info` is dropped below: no argument conversion reads it.
+        no_info: Any = None
         try:
             raw = get_argument_values(field_def, node, self.variables)
+            # Strawberry keeps itself on graphql-core's schema, an attribute the stubs omit.
             strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
             _, kwargs = get_arguments(
                 field=field,
                 source=None,
-                info=None,
+                info=no_info,
                 kwargs=raw,
                 config=strawberry_schema.config,
                 scalar_registry=strawberry_schema.schema_converter.scalar_registry,
@@ -282,7 +285,7 @@ def plan_for(info: Info, path: tuple[str, ...] = ()) -> Plan:
         return plan
     planner = Planner(info)
     raw = info._raw_info
-    gtype = get_named_type(raw.return_type)
+    gtype: Any = get_named_type(raw.return_type)
     for step in path:
         members = gtype.types if isinstance(gtype, GraphQLUnionType) else [gtype]
         gtype = next(get_named_type(t.fields[step].type) for t in members if step in t.fields)

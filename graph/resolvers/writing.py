@@ -8,24 +8,27 @@ import re
 import unicodedata
 from typing import Any
 
+import strawberry
 from strawberry.types import Info
 
 from graph.auth.guard import authorize
+from graph.auth.roles import Principal
+from graph.bulk.report import change_record
 from graph.cypher import changes, writes
 from graph.cypher import entities as entities_q
 from graph.db import Transaction
 from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
-from graph.errors import Forbidden
-from graph.facts import SLUG, check_document, to_rows
-from graph.ingest import change_record
+from graph.errors import Forbidden, NotFound
+from graph.facts import SLUG, check_facts, to_rows
 from graph.resolvers.arguments import check_range
 from graph.resolvers.entities import find_entity
-from graph.types.entities import to_entity
+from graph.types.entities import Entity, to_entity
 from graph.types.mutations import (
     Change,
     Deleted,
     EntityInput,
     EntityWritten,
+    ForbiddenError,
     ProvenanceInput,
     RelationshipInput,
     RelationshipWritten,
@@ -49,7 +52,7 @@ def slugify(text: str, fallback_prefix: str) -> str:
     return f"{fallback_prefix}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
 
 
-async def _principal(info: Info, role: str):
+async def _principal(info: Info, role: str) -> Principal | ForbiddenError:
     """The caller, or a ForbiddenError result. No identity at all raises UNAUTHENTICATED."""
     try:
         return await authorize(info, role)
@@ -87,7 +90,7 @@ def _provenance_doc(prov: ProvenanceInput) -> list[dict[str, Any]]:
 
 
 def _check(doc: dict[str, Any], known_ids: set[str]) -> list[str]:
-    problems = check_document(doc, known_ids=known_ids)
+    problems = check_facts(doc, known_ids=known_ids)
     source_id = doc["source"]["id"]
     if not SLUG.match(source_id):
         problems.append(f"source id {source_id!r} must be a lowercase slug")
@@ -108,11 +111,11 @@ async def _resolve(tx: Transaction, ids: list[str]) -> dict[str, str]:
 
 async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceInput):
     principal = await _principal(info, "editor")
-    if not hasattr(principal, "subject"):
+    if isinstance(principal, ForbiddenError):
         return principal
     kind = Kind(entity.kind.value)
     entity_id = str(entity.id) if entity.id else slugify(entity.name, kind.value.lower())
-    props = entity.properties if entity.properties is not None else {}
+    props: Any = entity.properties if entity.properties is not None else {}
     if not isinstance(props, dict):
         return validation(["properties must be a JSON object"])
     doc = {
@@ -149,7 +152,7 @@ async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceI
         result = await info.context.db.transaction(work)
     except _Refused as refused:
         return refused.result
-    written = await find_entity(info, result["id"], ("entity",))
+    written = await _written(info, result["id"])
     return EntityWritten(
         entity=written,
         created=result["created"] == 1,
@@ -161,11 +164,11 @@ async def upsert_relationship(
     info: Info, relationship: RelationshipInput, provenance: ProvenanceInput
 ):
     principal = await _principal(info, "editor")
-    if not hasattr(principal, "subject"):
+    if isinstance(principal, ForbiddenError):
         return principal
     rel_type = relationship.type
     from_id, to_id = str(relationship.from_), str(relationship.to)
-    props = relationship.properties if relationship.properties is not None else {}
+    props: Any = relationship.properties if relationship.properties is not None else {}
     if not isinstance(props, dict):
         return validation(["properties must be a JSON object"])
     doc = {
@@ -231,7 +234,7 @@ async def upsert_relationship(
 
 async def delete_entity(info: Info, entity_id: str, reason: str | None):
     principal = await _principal(info, "admin")
-    if not hasattr(principal, "subject"):
+    if isinstance(principal, ForbiddenError):
         return principal
     change = change_record(principal.subject, "api")
 
@@ -241,14 +244,14 @@ async def delete_entity(info: Info, entity_id: str, reason: str | None):
     rows = await info.context.db.transaction(work)
     if not rows:
         return not_found("entity", entity_id)
-    return Deleted(id=entity_id, relationships_removed=rows[0]["rels"])
+    return Deleted(id=strawberry.ID(entity_id), relationships_removed=rows[0]["rels"])
 
 
 async def delete_relationship(
     info: Info, from_id: str, rel_type: str, to_id: str, reason: str | None
 ):
     principal = await _principal(info, "admin")
-    if not hasattr(principal, "subject"):
+    if isinstance(principal, ForbiddenError):
         return principal
     if rel_type not in RELATIONSHIP_TYPES:
         return not_found(
@@ -274,7 +277,7 @@ async def delete_relationship(
     rows = await info.context.db.transaction(work)
     if not rows:
         return not_found(f"{rel_type} relationship to {to_id!r} from", from_id)
-    return Deleted(id=f"{from_id}|{rel_type}|{to_id}", relationships_removed=0)
+    return Deleted(id=strawberry.ID(f"{from_id}|{rel_type}|{to_id}"), relationships_removed=0)
 
 
 def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
@@ -293,7 +296,7 @@ def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict
 
 async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
     principal = await _principal(info, "admin")
-    if not hasattr(principal, "subject"):
+    if isinstance(principal, ForbiddenError):
         return principal
     if survivor_id == merged_id:
         return validation(["survivorId and mergedId must differ"])
@@ -335,7 +338,7 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
         await info.context.db.transaction(work)
     except _Refused as refused:
         return refused.result
-    written = await find_entity(info, survivor_id, ("entity",))
+    written = await _written(info, survivor_id)
     return EntityWritten(entity=written, created=False, changed=True)
 
 
@@ -366,3 +369,11 @@ class _Refused(Exception):
     def __init__(self, result: Any) -> None:
         super().__init__("refused")
         self.result = result
+
+
+async def _written(info: Info, entity_id: str) -> Entity:
+    """The entity a write just committed, read back with the selection's plan."""
+    written = await find_entity(info, entity_id, ("entity",))
+    if written is None:  # deleted by another writer in between
+        raise NotFound(f"No entity with id {entity_id!r} after the write.")
+    return written

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.cypher.common import INTERNAL_PROPERTIES
-from graph.cypher.plan import DEFAULT_PAGE, MAX_LIST, rel_key
+from graph.cypher.plan import DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, SOURCES_KEY, rel_key
 from graph.resolvers import related
 from graph.resolvers.arguments import check_range, check_relationship_types
 from graph.types.connections import PageInfo
@@ -67,11 +67,11 @@ class Relationship:
 
     @strawberry.field(description="All properties of the relationship.")
     def properties(self) -> JSON:
-        return public_properties(self.props)
+        return JSON(public_properties(self.props))
 
     @strawberry.field(description="Where the relationship was asserted.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
+        return await provenance_of(info, self.props.get("_prov"), self.props.get(SOURCES_KEY))
 
 
 @strawberry.interface(description="Anything in the graph: organization, bank, person, ...")
@@ -96,11 +96,11 @@ class Entity:
 
     @strawberry.field(description="All other properties of the entity, as a JSON object.")
     def properties(self) -> JSON:
-        return public_properties(self.node)
+        return JSON(public_properties(self.node))
 
     @strawberry.field(description="Every source and paragraph that asserts this entity.")
     async def provenance(self, info: Info) -> list[Provenance]:
-        return await provenance_of(info, self.node.get("_prov"), self.node.get("__src"))
+        return await provenance_of(info, self.node.get("_prov"), self.node.get(SOURCES_KEY))
 
     @strawberry.field(
         description="Relationships of any declared type, optionally filtered by type and "
@@ -123,7 +123,7 @@ class Entity:
     ) -> list[Relationship]:
         check_range("first", first, 1, MAX_LIST)
         chosen = check_relationship_types(types)
-        rows = await self._rows(info, tuple(chosen) if chosen else None, direction.value, first)
+        rows = await self._rows(info, tuple(chosen) if chosen else None, direction.name, first)
         return [
             Relationship(
                 type=row["type"],
@@ -139,7 +139,7 @@ class Entity:
     ) -> list[dict]:
         """Relationship rows: prefetched by the root field's query when its plan covered
         this field, else through the request's batch loader."""
-        prefetched = self.node.get("__pf")
+        prefetched = self.node.get(PREFETCHED_KEY)
         if prefetched is not None:
             rows = prefetched.get(rel_key(types, direction, first))
             if rows is not None:
@@ -168,7 +168,7 @@ class Entity:
         ] = None,
     ) -> RelationshipConnection:
         chosen = check_relationship_types(types)
-        window = related.generic_window(chosen, direction.value, first, after)
+        window = related.generic_window(chosen, direction.name, first, after)
         fetched = await related.fetch(self.node, info, window)
         return RelationshipConnection(node=self.node, window=window, fetched=fetched)
 

@@ -117,14 +117,3 @@ class SortDirection(Enum):
 class OrderBy:
     key: SortKey = strawberry.field(default=SortKey.NAME, description="What to sort by.")
     direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Which way.")
-
-
-def to_plain(value: object) -> object:
-    """Input objects as nested dicts/lists with Python names, enums as their values."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [to_plain(v) for v in value]
-    if hasattr(value, "__strawberry_definition__"):
-        return {k: to_plain(v) for k, v in vars(value).items() if v is not None}
-    return value

@@ -14,12 +14,13 @@ prefetched (graph.resolvers.related); `make schema` writes the result as SDL.
 # their annotations, which Strawberry reads.
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any, Optional
+from types import GenericAlias
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST
+from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, SOURCES_KEY
 from graph.domain import (
     BOOL,
     DATE,
@@ -51,6 +52,20 @@ _PY: dict[str, Any] = {
     DATE: dt.date,
     TEXTS: list[str],
 }
+
+
+# Types made at run time (a page's edge type, a field's item type) are put into
+# annotations through these, which a type checker reads as Any rather than as types.
+_make_enum: Any = Enum
+_Private: Any = strawberry.Private
+
+
+def list_of(item: Any) -> Any:
+    return GenericAlias(list, (item,))
+
+
+def optional(item: Any) -> Any:
+    return item | None
 
 
 def pascal(name: str) -> str:
@@ -115,7 +130,8 @@ def _value_field(prop: Property, holder: str) -> Any:
     if prop.type == TEXTS:
 
         def resolve(self) -> Any:
-            return list(getattr(self, holder).get(column) or default or ())
+            value = getattr(self, holder).get(column)
+            return list(value) if value else []
 
         resolve.__annotations__ = {"return": list[str]}
     elif default is not None:
@@ -130,7 +146,7 @@ def _value_field(prop: Property, holder: str) -> Any:
         def resolve(self) -> Any:
             return getattr(self, holder).get(column)
 
-        resolve.__annotations__ = {"return": Optional[_PY[prop.type]]}  # noqa: UP045
+        resolve.__annotations__ = {"return": optional(_PY[prop.type])}
     return strawberry.field(resolver=resolve, name=prop.name, description=prop.description)
 
 
@@ -141,7 +157,7 @@ def _money_field(money: Money, holder: str = "node") -> Any:
         values = getattr(self, holder)
         return MoneyValue.of(values.get(amount), values.get(currency))
 
-    resolve.__annotations__ = {"return": Optional[MoneyValue]}  # noqa: UP045
+    resolve.__annotations__ = {"return": optional(MoneyValue)}
     return strawberry.field(resolver=resolve, name=money.name, description=money.description)
 
 
@@ -162,7 +178,7 @@ def _property_fields(props: tuple[Property | Money, ...], holder: str = "node") 
 
 
 async def _edge_provenance(self: Any, info: Info) -> list[Provenance]:
-    return await provenance_of(info, self.props.get("_prov"), self.props.get("__src"))
+    return await provenance_of(info, self.props.get("_prov"), self.props.get(SOURCES_KEY))
 
 
 _edge_provenance.__annotations__ = {"info": Info, "return": list[Provenance]}
@@ -185,7 +201,7 @@ class RelationshipTypes:
         assert rel.wrapper is not None
         w = rel.wrapper
         namespace: dict[str, Any] = {
-            "__annotations__": {w.start: Entity, w.end: Entity, "props": strawberry.Private[dict]},
+            "__annotations__": {w.start: Entity, w.end: Entity, "props": _Private[dict]},
             w.start: strawberry.field(description=f"The start of the {rel.name} relationship."),
             w.end: strawberry.field(description=f"The end of the {rel.name} relationship."),
         }
@@ -203,7 +219,7 @@ class RelationshipTypes:
             return found
         name = f"{pascal(rel.name)}Edge"
         namespace: dict[str, Any] = {
-            "__annotations__": {"cursor": str, "node": Entity, "props": strawberry.Private[dict]},
+            "__annotations__": {"cursor": str, "node": Entity, "props": _Private[dict]},
             "cursor": strawberry.field(
                 description="Opaque position of this item; pass as `after`."
             ),
@@ -239,7 +255,7 @@ class RelationshipTypes:
                 for row in self.fetched.rows[: self.window.first]
             ]
 
-        edges.__annotations__ = {"return": list[edge_type]}
+        edges.__annotations__ = {"return": list_of(edge_type)}
 
         def page_info(self) -> PageInfo:
             return related.page_info(self.window, self.fetched)
@@ -257,9 +273,9 @@ class RelationshipTypes:
 
         namespace: dict[str, Any] = {
             "__annotations__": {
-                "node": strawberry.Private[dict],
-                "window": strawberry.Private[Any],
-                "fetched": strawberry.Private[Any],
+                "node": _Private[dict],
+                "window": _Private[Any],
+                "fetched": _Private[Any],
             },
             "edges": strawberry.field(resolver=edges, description="The items of this page."),
             "page_info": strawberry.field(resolver=page_info, description="Paging information."),
@@ -290,7 +306,7 @@ class RelationshipTypes:
         if usable:
             name = f"{pascal(rel.name)}EdgeWhere"
             namespace: dict[str, Any] = {
-                "__annotations__": {p.stored: Optional[filters[p.type]] for p in usable},  # noqa: UP045
+                "__annotations__": {p.stored: optional(filters[p.type]) for p in usable},
             }
             for p in usable:
                 namespace[p.stored] = strawberry.field(
@@ -326,12 +342,12 @@ class RelationshipTypes:
             key = sort_key_name(p.name)
             values[key] = strawberry.enum_value(key, description=f"The relationship's `{p.name}`.")
         prefix = pascal(rel.name)
-        key_enum = strawberry.enum(
-            Enum(f"{prefix}SortKey", values),  # type: ignore[misc]
+        key_enum: Any = strawberry.enum(
+            _make_enum(f"{prefix}SortKey", values),
             name=f"{prefix}SortKey",
             description=f"What to sort {rel.name} relationships by.",
         )
-        default_key = key_enum.NAME  # type: ignore[attr-defined]
+        default_key = key_enum.NAME
         namespace = {
             "__annotations__": {"key": key_enum, "direction": SortDirection},
             "key": strawberry.field(default=default_key, description="What to sort by."),
@@ -383,14 +399,14 @@ def _list_field(field: RelationshipField) -> Any:
             ),
         ],
         "where": Annotated[
-            Optional[EntityWhere],  # noqa: UP045
+            optional(EntityWhere),
             strawberry.argument(description="Only those whose other end matches this."),
         ],
         "order_by": Annotated[
-            Optional[order_type],  # noqa: UP045
+            optional(order_type),
             strawberry.argument(description="Sort order (default: name ascending)."),
         ],
-        "return": list[item],
+        "return": list_of(item),
     }
     return strawberry.field(
         resolver=resolve,
@@ -422,22 +438,22 @@ def _connection_field(field: RelationshipField) -> Any:
             ),
         ],
         "after": Annotated[
-            Optional[str],  # noqa: UP045
+            optional(str),
             strawberry.argument(description="Cursor to continue after (`pageInfo.endCursor`)."),
         ],
         "where": Annotated[
-            Optional[EntityWhere],  # noqa: UP045
+            optional(EntityWhere),
             strawberry.argument(description="Only those whose other end matches this."),
         ],
         "order_by": Annotated[
-            Optional[order_type],  # noqa: UP045
+            optional(order_type),
             strawberry.argument(description="Sort order (default: name ascending)."),
         ],
         "return": conn,
     }
     if edge_where is not None:
         annotations["edge"] = Annotated[
-            Optional[edge_where],  # noqa: UP045
+            optional(edge_where),
             strawberry.argument(description="Conditions on the relationship's own properties."),
         ]
     else:
@@ -463,7 +479,7 @@ def _one_field(field: RelationshipField) -> Any:
         fetched = await related.fetch(self.node, info, related.one_window(field))
         return to_entity(fetched.rows[0]["other"]) if fetched.rows else None
 
-    resolve.__annotations__ = {"info": Info, "return": Optional[Entity]}  # noqa: UP045
+    resolve.__annotations__ = {"info": Info, "return": optional(Entity)}
     return strawberry.field(resolver=resolve, name=field.name, description=field.description)
 
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph.errors import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION
 from graph.types.entities import Entity, provenance_of
 from graph.types.values import EntityKind, Provenance
 
@@ -85,7 +86,7 @@ class RelationshipWritten:
 
     @strawberry.field(description="All properties of the relationship.")
     def properties(self) -> JSON:
-        return {k: v for k, v in self.props.items() if not k.startswith("_")}
+        return JSON({k: v for k, v in self.props.items() if not k.startswith("_")})
 
     @strawberry.field(description="Every source and locator that asserts it.")
     async def provenance(self, info: Info) -> list[Provenance]:
@@ -127,21 +128,21 @@ class ForbiddenError:
 
 
 def validation(problems: list[str]) -> ValidationError:
-    return ValidationError(code="VALIDATION", message="; ".join(problems[:5]), problems=problems)
+    return ValidationError(code=VALIDATION, message="; ".join(problems[:5]), problems=problems)
 
 
 def not_found(what: str, entity_id: str) -> NotFoundError:
     return NotFoundError(
-        code="NOT_FOUND", message=f"No {what} with id {entity_id!r}.", id=entity_id
+        code=NOT_FOUND, message=f"No {what} with id {entity_id!r}.", id=strawberry.ID(entity_id)
     )
 
 
 def conflict(message: str) -> ConflictError:
-    return ConflictError(code="CONFLICT", message=message)
+    return ConflictError(code=CONFLICT, message=message)
 
 
 def forbidden(message: str) -> ForbiddenError:
-    return ForbiddenError(code="FORBIDDEN", message=message)
+    return ForbiddenError(code=FORBIDDEN, message=message)
 
 
 EntityResult = Annotated[

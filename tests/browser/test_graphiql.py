@@ -3,7 +3,7 @@ runs the first one against the service, fetching nothing from elsewhere."""
 
 from __future__ import annotations
 
-from graph.app import load_examples
+from graph.http.playground import load_examples
 
 
 def test_playground_runs_the_first_example(visit, gql):

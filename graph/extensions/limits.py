@@ -3,7 +3,8 @@
 Four limits on a GraphQL document, each from settings (`MAX_QUERY_DEPTH`, `MAX_ALIASES`,
 `MAX_TOKENS`, `MAX_QUERY_COST`). A document over any of them is refused with
 `extensions.code` QUERY_TOO_COMPLEX and a message naming the limit and by how much; the
-extensions also carry `limit`, `maximum` and `actual` for programs.
+extensions also carry `limit`, `maximum` and `actual` for programs
+(graph.errors.QueryTooComplex).
 
 - **tokens** are counted by graphql-core's lexer before the document is parsed (the
   lexer stops a little past the limit, so a huge document costs little to refuse);
@@ -59,13 +60,14 @@ from graphql.language import Lexer, Source, TokenKind
 from graphql.validation import MaxIntrospectionDepthRule, validate
 from strawberry.extensions import SchemaExtension
 
-CODE = "QUERY_TOO_COMPLEX"
+from graph.cypher.paths import PATHS_PER_PAIR
+from graph.errors import QueryTooComplex
+
 # A list without a size argument (e.g. `provenance`, `units`) is estimated at this many.
 DEFAULT_LIST_SIZE = 10
 # No list argument is accepted above this by any resolver.
 MAX_LIST_SIZE = 1000
 # How many paths `connect` keeps per pair of ids.
-CONNECT_PATHS_PER_PAIR = 10
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,8 @@ class Limits:
 
 
 def too_complex(limit: str, maximum: int, actual: int, what: str) -> GraphQLError:
-    over = actual - maximum
-    return GraphQLError(
-        f"Query too complex: {what} {actual:,} is over the {limit} limit of {maximum:,} "
-        f"(by {over:,}).",
-        extensions={"code": CODE, "limit": limit, "maximum": maximum, "actual": actual},
-    )
+    error = QueryTooComplex(limit, maximum, actual, what)
+    return GraphQLError(error.message, extensions=error.extensions)
 
 
 def count_tokens(text: str, stop_after: int) -> int:
@@ -193,7 +191,7 @@ class Estimator:
         elif name.startswith("__") or not (is_object_type(parent) or is_interface_type(parent)):
             return summary  # __typename
         else:
-            definition = parent.fields.get(name)  # type: ignore[attr-defined]
+            definition = parent.fields.get(name)
         if definition is None:
             return summary
         args = self.arguments(node, definition)
@@ -207,9 +205,9 @@ class Estimator:
             return summary
         size = 1
         if is_list:
-            size = _first_of(args, "first", "limit", "k")
-            if size is None:
-                size = inner if inner is not None else DEFAULT_LIST_SIZE
+            given = _first_of(args, "first", "limit", "k")
+            fallback = inner if inner is not None else DEFAULT_LIST_SIZE
+            size = given if given is not None else fallback
         weight = _first_of(args, "hops", "maxHops") or 1
         summary.cost = _clamp(size) * (_clamp(weight) + children.cost)
         return summary
@@ -222,11 +220,11 @@ class Estimator:
             count = len(ids) if isinstance(ids, list) else 10
             pairs = max(1, count * (count - 1) // 2)
             hops = _int(args.get("maxHops")) or 1
-            return pairs * CONNECT_PATHS_PER_PAIR * (hops + 1)
+            return pairs * PATHS_PER_PAIR * (hops + 1)
         if _int(args.get("limit")) is not None:
             return _int(args["limit"])
         if _int(args.get("maxHops")) is not None:
-            return _int(args["maxHops"]) + 1  # type: ignore[operator]
+            return (_int(args["maxHops"]) or 0) + 1
         if not is_list and _int(args.get("first")) is not None:
             return _int(args["first"])
         return None
@@ -284,7 +282,7 @@ def chosen_operations(document: Any, operation_name: str | None) -> list[Operati
     return operations
 
 
-def check_document(
+def check_operation_limits(
     schema: Any,
     document: Any,
     limits: Limits,
@@ -337,86 +335,12 @@ class QueryLimits(SchemaExtension):
         limits = _limits_of(ctx)
 
         class LimitsRule(ValidationRule):
-            def enter_document(self, node: Any, *_: Any) -> None:
-                for error in check_document(
+            def enter_document(self, node: Any, *_: Any) -> Any:
+                for error in check_operation_limits(
                     self.context.schema, node, limits, ctx.variables, ctx.operation_name
                 ):
                     self.report_error(error)
-                return self.BREAK  # type: ignore[return-value]
+                return self.BREAK
 
         ctx.validation_rules = (*ctx.validation_rules, LimitsRule)
         yield
-
-
-class BodySizeLimit:
-    """ASGI middleware: a request body over `max_bytes` is refused with 413 and a JSON
-    GraphQL error, by its Content-Length before anything is read, or as soon as the bytes
-    received pass the limit. The body is read here (it is small) and handed on whole."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, send, declared)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, send, None)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        delivered = False
-
-        async def replay() -> Any:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Any, send: Any, declared: int | None) -> None:
-        from starlette.responses import JSONResponse
-
-        from graph import observability
-
-        what = f"{declared:,} bytes" if declared is not None else "more bytes"
-        message = f"The request body ({what}) is over the limit of {self.max_bytes:,} bytes" + (
-            f" (by {declared - self.max_bytes:,})." if declared is not None else "."
-        )
-        error = {"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}
-        observability.record_errors([error])
-        response = JSONResponse(
-            {"errors": [error]}, status_code=413, headers={"Connection": "close"}
-        )
-
-        async def no_body() -> Any:
-            return {"type": "http.disconnect"}
-
-        await response(scope, no_body, send)
-
-
-def _content_length(scope: Any) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None

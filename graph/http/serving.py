@@ -19,7 +19,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 def app() -> Any:
     """The app of one worker process (uvicorn's factory), configured from the environment.
     Imported lazily: the supervisor process need not hold the whole service."""
-    from graph.app import create_app
+    from graph.http.app import create_app
     from graph.settings import Settings
 
     return create_app(Settings.from_env())
@@ -32,6 +32,8 @@ def _no_delay(transport: asyncio.Transport) -> None:
 
 
 class NoDelayH11Protocol(H11Protocol):
+    # uvicorn declares the parameter as asyncio.BaseTransport, though asyncio always passes
+    # a Transport, whose socket _no_delay reads: narrower than the base, hence the ignore.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _no_delay(transport)
         super().connection_made(transport)

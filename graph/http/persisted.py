@@ -30,30 +30,9 @@ from typing import Any
 from strawberry.http import GraphQLRequestData
 
 from graph.auth.roles import Principal, Role
-from graph.errors import GraphError
+from graph.errors import PersistedQueryError, PersistedQueryNotAllowed, PersistedQueryNotFound
 
 _HASH = re.compile(r"[0-9a-f]{64}")
-
-
-class PersistedQueryError(GraphError):
-    """A refusal of the persisted-query protocol; `status` is the HTTP status."""
-
-    status = 400
-    code = "BAD_REQUEST"
-
-
-class PersistedQueryNotFound(PersistedQueryError):
-    # Apollo clients look for this exact message (or the code) to send the text.
-    status = 200
-    code = "PERSISTED_QUERY_NOT_FOUND"
-
-    def __init__(self) -> None:
-        super().__init__("PersistedQueryNotFound")
-
-
-class PersistedQueryNotAllowed(PersistedQueryError):
-    status = 403
-    code = "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 def sha256(text: str) -> str:

@@ -4,8 +4,9 @@ with type information) was a fifth of a request's CPU time under load.
 
 `DocumentCache` remembers, per query text, the parsed document and that it passed the
 standard validation rules. Those depend on the schema and the text alone. Rules a
-request adds for itself (graph.limits adds one that checks depth, breadth and cost with
-that request's variables) still run on every request, on the remembered document.
+request adds for itself (graph/extensions/limits.py adds one that checks depth, breadth
+and cost with that request's variables) still run on every request, on the remembered
+document.
 
 It must come after QueryLimits in the schema's extensions: that one looks at the raw
 text before anything is parsed.
@@ -81,7 +82,7 @@ class DocumentCache(SchemaExtension):
             yield
             return
         key = (id(ctx.schema), text)
-        if key in _valid:
+        if key in _valid and ctx.graphql_document is not None:
             extra = [rule for rule in rules if rule not in _STANDARD]
             schema, document = ctx.schema._schema, ctx.graphql_document
             # Strawberry validates only when no errors are set yet.

@@ -1,4 +1,4 @@
-"""Shapes for graph answers: search hits, paths, subgraphs."""
+"""Paths and subgraphs: entities and the edges between them, ready to draw."""
 
 from __future__ import annotations
 
@@ -6,12 +6,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.types.entities import Entity, public_properties
-
-
-@strawberry.type(description="A search result and its relevance.")
-class SearchHit:
-    entity: Entity = strawberry.field(description="The entity found.")
-    score: float = strawberry.field(description="Relevance; higher is better.")
 
 
 @strawberry.type(description="A relationship as an edge between two ids (for drawing).")
@@ -23,7 +17,7 @@ class Edge:
 
     @strawberry.field(description="All properties of the relationship.")
     def properties(self) -> JSON:
-        return public_properties(self.props)
+        return JSON(public_properties(self.props))
 
     @staticmethod
     def from_row(row: dict) -> Edge:

@@ -3,11 +3,11 @@ come from the allow-list, ids and kinds travel as parameters."""
 
 import pytest
 
-from graph.cypher import multipath
+from graph.cypher import paths
 
 
 def test_all_shortest_paths_use_the_all_shortest_selector():
-    query, params = multipath.all_shortest_paths("a", "b", 4, 20)
+    query, params = paths.all_shortest_paths("a", "b", 4, 20)
     assert "MATCH p = ALL SHORTEST (a) (()-[:" in query
     assert "]-(x:Entity)){0,3} ()-[:" in query
     assert "$kinds" not in query
@@ -16,13 +16,13 @@ def test_all_shortest_paths_use_the_all_shortest_selector():
 
 
 def test_a_kind_filter_applies_to_inner_nodes_inside_the_pattern():
-    query, params = multipath.all_shortest_paths("a", "b", 6, 5, kinds=["PLACE"])
+    query, params = paths.all_shortest_paths("a", "b", 6, 5, kinds=["PLACE"])
     assert "(x:Entity) WHERE x.kind IN $kinds){0,5}" in query
     assert params["kinds"] == ["PLACE"]
 
 
 def test_k_shortest_paths_are_simple_and_ordered():
-    query, params = multipath.k_shortest_paths("a", "b", 3, 6, types=["LENT", "BORROWED"])
+    query, params = paths.k_shortest_paths("a", "b", 3, 6, types=["LENT", "BORROWED"])
     assert (
         "SHORTEST 3 GROUPS ((a) (()-[:LENT|BORROWED]-(x:Entity)){0,5} ()-[:LENT|BORROWED]-(b)"
         in (query)
@@ -36,20 +36,20 @@ def test_k_shortest_paths_are_simple_and_ordered():
 @pytest.mark.parametrize(("k", "hops"), [(0, 6), (21, 6), (3, 0), (3, 11)])
 def test_out_of_range_bounds_are_refused(k, hops):
     with pytest.raises(ValueError, match="out of range"):
-        multipath.k_shortest_paths("a", "b", k, hops)
+        paths.k_shortest_paths("a", "b", k, hops)
 
 
 def test_undeclared_types_are_refused():
     with pytest.raises(ValueError, match="undeclared"):
-        multipath.all_shortest_paths("a", "b", 3, 5, types=["MENTIONS"])
+        paths.all_shortest_paths("a", "b", 3, 5, types=["MENTIONS"])
     with pytest.raises(ValueError, match="undeclared"):
-        multipath.connecting_subgraph(["a", "b"], 3, 10, types=["LENT]->(x) DETACH DELETE x//"])
+        paths.connecting_subgraph(["a", "b"], 3, 10, types=["LENT]->(x) DETACH DELETE x//"])
 
 
 def test_a_path_from_an_entity_to_itself_is_the_entity():
     for query, params in (
-        multipath.all_shortest_paths("a", "a", 3, 5),
-        multipath.k_shortest_paths("a", "a", 3, 3),
+        paths.all_shortest_paths("a", "a", 3, 5),
+        paths.k_shortest_paths("a", "a", 3, 3),
     ):
         assert "SHORTEST" not in query
         assert params == {"from": "a"}
@@ -57,7 +57,7 @@ def test_a_path_from_an_entity_to_itself_is_the_entity():
 
 def test_hostile_ids_stay_parameters():
     hostile = "x'}) DETACH DELETE n //"
-    query, params = multipath.connecting_subgraph([hostile, "b"], 4, 10)
+    query, params = paths.connecting_subgraph([hostile, "b"], 4, 10)
     assert hostile not in query
     assert params == {"ids": [hostile, "b"], "perPair": 10}
     assert "ALL SHORTEST (a)-[:" in query

@@ -1,126 +1,42 @@
-"""`create_app(settings)`: the Starlette app, its lifespan (one driver per process), routes."""
+"""The GraphQL-over-HTTP view: Strawberry's ASGI view with this service's context
+(database, caller, limits), batching (a JSON array of operations, capped), automatic
+persisted queries, content negotiation (application/graphql-response+json gets HTTP 400
+for a document that cannot run), operations in flight capped, and the playground page."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import (
-    FileResponse,
-    HTMLResponse,
-    JSONResponse,
-    RedirectResponse,
-    Response,
-)
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from graph import masking, observability
+from graph import request_context
 from graph.auth.authentication import Authenticator
 from graph.db import Database
-from graph.errors import GraphError, ServiceUnavailable, Unauthenticated
-from graph.limits import BodySizeLimit, Limits
-from graph.persisted import PersistedQueries, PersistedQueryError, read_manifest, sha256
+from graph.errors import (
+    BadRequest,
+    GraphError,
+    PersistedQueryError,
+    TooManyOperations,
+    Unauthenticated,
+)
+from graph.extensions.limits import Limits
+from graph.http.persisted import PersistedQueries, read_manifest, sha256
+from graph.http.playground import load_examples, playground_html
+from graph.http.responses import error_response
 from graph.resolvers.context import Context
 from graph.schema import schema
 from graph.settings import Settings
-
-STATIC = Path(__file__).resolve().parent / "static"
-EXAMPLES = Path(__file__).resolve().parent / "examples"
-log = logging.getLogger(__name__)
-
-
-def load_examples() -> list[dict[str, Any]]:
-    """The playground's example operations: graph/examples/*.graphql, first comment line
-    is the title."""
-    examples = []
-    for path in sorted(EXAMPLES.glob("*.graphql")):
-        text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        title = first.lstrip("# ").strip() if first.startswith("#") else path.stem
-        variables = path.with_suffix(".json")
-        examples.append(
-            {
-                "title": title,
-                "query": text,
-                "variables": variables.read_text() if variables.exists() else None,
-            }
-        )
-    return examples
-
-
-def playground_html() -> str:
-    page = (STATIC / "graphiql.html").read_text(encoding="utf-8")
-    examples = (
-        json.dumps(load_examples())
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
-    return page.replace("__EXAMPLES_JSON__", examples)
-
-
-class BadRequest(GraphError):
-    code = "BAD_REQUEST"
-    status = 400
-
-
-class TooManyOperations(GraphError):
-    code = "QUERY_TOO_COMPLEX"
-    status = 400
-
-    def __init__(self, count: int, maximum: int) -> None:
-        super().__init__(
-            f"Too many operations in one request: {count} is over the batch limit of "
-            f"{maximum} (by {count - maximum})."
-        )
-        self.count = count
-        self.maximum = maximum
-
-    @property
-    def extensions(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "limit": "operations",
-            "maximum": self.maximum,
-            "actual": self.count,
-        }
-
-
-def refusal(error: GraphError) -> JSONResponse:
-    """A GraphQL error response for a request refused before any operation ran."""
-    message = error.message
-    extensions = dict(error.extensions)
-    if error.code == masking.INTERNAL:
-        request_id = observability.request_id()
-        message = masking.internal_error_message(request_id)
-        extensions = masking.internal_extensions(request_id)
-    body = {"errors": [{"message": message, "extensions": extensions}]}
-    observability.record_errors(body["errors"])
-    if isinstance(error, Unauthenticated):
-        # RFC 6750 section 3: tell the client which scheme to use.
-        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    status = getattr(error, "status", None)
-    if status is None:
-        status = 503 if isinstance(error, ServiceUnavailable) else 500
-    return JSONResponse(body, status_code=status)
-
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -160,7 +76,7 @@ def is_request_error(response: Any) -> bool:
     )
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and a GraphiQL page that needs no CDN."""
 
     def __init__(
@@ -187,13 +103,18 @@ class GraphQLApp(GraphQL):
         self.max_batch_operations = max_batch_operations
         self._page = playground_html()
 
-    async def get_context(self, request: Request, response: Response) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         principal = await self.authenticator.authenticate(request.headers.get("authorization"))
         # The playground page is no data: it stays reachable so a token can be entered there.
         if (
             self.read_requires_token
             and principal.is_anonymous
-            and not self.should_render_graphql_ide(self.request_adapter_class(request))
+            and not (
+                isinstance(request, Request)
+                and self.should_render_graphql_ide(self.request_adapter_class(request))
+            )
         ):
             raise Unauthenticated(
                 "This service needs a token: send 'Authorization: Bearer <API key or JWT>'."
@@ -246,7 +167,7 @@ class GraphQLApp(GraphQL):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        observability.record_errors(response.get("errors"))
+        request_context.record_errors(response.get("errors"))
         return response
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
@@ -255,7 +176,7 @@ class GraphQLApp(GraphQL):
             async with self._in_flight:
                 return await super().run(request, context, root_value)
         except GraphError as error:
-            return refusal(error)
+            return error_response(error)
 
     def encode_json(self, data: object) -> str | bytes:
         # orjson: several times faster than json.dumps on a large answer (UTF-8 as is).
@@ -280,6 +201,8 @@ class GraphQLApp(GraphQL):
 
     async def get_sub_response(self, request: Any) -> Response:
         sub_response = await super().get_sub_response(request)
+        # The negotiated media type rides on Strawberry's sub-response to process_result:
+        # an attribute of our own, which Starlette's Response does not declare.
         sub_response.graphql_response_json = wants_graphql_response(  # type: ignore[attr-defined]
             request.headers.get("accept", "")
         )
@@ -312,39 +235,9 @@ def known_operations(settings: Settings) -> dict[str, str]:
     return known
 
 
-def create_app(settings: Settings) -> Starlette:
-    db = Database(settings)
-    metrics = observability.Metrics()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Serving starts at once (/health answers, /ready says 503 until Neo4j does); a
-        # Neo4j that is not there yet is waited for with backoff, in the log.
-        waiting = asyncio.create_task(db.wait_until_ready())
-        try:
-            yield
-        finally:
-            waiting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiting
-            await db.close()
-
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def ready(request: Request) -> JSONResponse:
-        if await db.ping():
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "neo4j unavailable"}, status_code=503)
-
-    async def home(request: Request) -> RedirectResponse:
-        return RedirectResponse("/graphql")
-
-    async def explore(request: Request) -> FileResponse:
-        # The graph explorer (issue 7): a static page that reads only through /graphql.
-        return FileResponse(STATIC / "explore" / "index.html", media_type="text/html")
-
-    graphql_app = GraphQLApp(
+def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
+    """The view at /graphql, configured from `settings`."""
+    return GraphQLApp(
         db,
         settings.prefetch,
         Authenticator(db, settings),
@@ -363,50 +256,3 @@ def create_app(settings: Settings) -> Starlette:
         max_batch_operations=settings.max_batch_operations,
         max_in_flight=settings.max_in_flight,
     )
-
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        # Anything that escaped every other layer: no stack trace reaches the client.
-        request_id = getattr(request.state, "request_id", None)
-        log.error("unhandled error (request id %s)", request_id, exc_info=exc)
-        body = {
-            "errors": [
-                {
-                    "message": masking.internal_error_message(request_id),
-                    "extensions": masking.internal_extensions(request_id),
-                }
-            ]
-        }
-        headers = {observability.HEADER: request_id} if request_id else None
-        return JSONResponse(body, status_code=500, headers=headers)
-
-    middleware = [Middleware(observability.RequestMiddleware, metrics=metrics)]
-    if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept", observability.HEADER],
-                expose_headers=[observability.HEADER],
-                max_age=600,
-            )
-        )
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
-    app = Starlette(
-        routes=[
-            Route("/", home),
-            Route("/health", health),
-            Route("/ready", ready),
-            Route("/metrics", metrics.endpoint),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/explore", explore),
-            Route("/explore/", explore),
-            Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
-        ],
-        lifespan=lifespan,
-        middleware=middleware,
-        exception_handlers={Exception: internal_error},
-    )
-    app.state.db = db
-    app.state.metrics = metrics
-    return app

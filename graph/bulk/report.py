@@ -1,17 +1,12 @@
-"""What every write path shares: the report of a write, the change record, the schema.
-
-Documents (the seed) and files both go through graph.bulk: checked whole, then written
-in batches, one transaction each.
-"""
+"""What a write leaves behind: the report of a bulk run (graph/bulk/ingestion.py), and
+the change record (who, how, when) that every write, bulk or through the API
+(graph/resolvers/writing.py), puts on its Change nodes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-
-from graph.cypher import setup
-from graph.db import Database
 
 
 @dataclass
@@ -69,26 +64,3 @@ class IngestReport:
 def change_record(by: str, via: str) -> dict:
     """Who writes, how, and when (UTC), as recorded on each Change node."""
     return {"by": by, "via": via, "at": dt.datetime.now(dt.UTC)}
-
-
-async def ensure_schema(db: Database) -> None:
-    for statement in setup.schema_statements():
-        await db.write((statement, {}))
-    await db.write((setup.AWAIT_INDEXES, {}))
-    # Batches, each its own transaction, so a large old store stays within the query
-    # timeout and transaction memory.
-    while True:
-        [row] = await db.write((setup.BACKFILL_SORT_NAME, {"batch": setup.BACKFILL_BATCH}))
-        if row["filled"] < setup.BACKFILL_BATCH:
-            break
-
-
-async def ingest_document(
-    db: Database, doc: dict[str, Any], by: str = "system", via: str = "ingest"
-) -> IngestReport:
-    """One document (the seed's format); raises graph.facts.InvalidFacts, writing nothing,
-    when any of it breaks the domain."""
-    # Imported here: graph.bulk builds on this module.
-    from graph.bulk.document import write_document
-
-    return await write_document(db, doc, by=by, via=via)

@@ -1,0 +1,105 @@
+"""`create_app(settings)`: the Starlette app, its lifespan (one driver per process),
+routes and middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from graph.db import Database
+from graph.http.body_limit import BodySizeLimit
+from graph.http.metrics import Metrics
+from graph.http.middleware import REQUEST_ID_HEADER, RequestMiddleware
+from graph.http.responses import unexpected_error
+from graph.http.view import graphql_view
+from graph.settings import Settings
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+
+def create_app(settings: Settings) -> Starlette:
+    db = Database(settings)
+    metrics = Metrics()
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/health", health),
+            Route("/ready", ready),
+            Route("/metrics", metrics.endpoint),
+            Route("/graphql", graphql_view(db, settings), methods=["GET", "POST"]),
+            Route("/explore", explore),
+            Route("/explore/", explore),
+            Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+        ],
+        lifespan=_lifespan(db),
+        middleware=_middleware(settings, metrics),
+        exception_handlers={Exception: unexpected_error},
+    )
+    app.state.db = db
+    app.state.metrics = metrics
+    return app
+
+
+def _lifespan(db: Database) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Serving starts at once (/health answers, /ready says 503 until Neo4j does); a
+        # Neo4j that is not there yet is waited for with backoff, in the log.
+        waiting = asyncio.create_task(db.wait_until_ready())
+        try:
+            yield
+        finally:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            await db.close()
+
+    return lifespan
+
+
+def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
+    """Outermost first: request id, metrics and log; CORS; the body size limit."""
+    middleware = [Middleware(RequestMiddleware, metrics=metrics)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    return middleware
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    db: Database = request.app.state.db
+    if await db.ping():
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "neo4j unavailable"}, status_code=503)
+
+
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/graphql")
+
+
+async def explore(request: Request) -> FileResponse:
+    # The graph explorer (issue 7): a static page that reads only through /graphql.
+    return FileResponse(STATIC / "explore" / "index.html", media_type="text/html")

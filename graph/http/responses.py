@@ -1,0 +1,50 @@
+"""The one place an error becomes an HTTP response: a JSON body of GraphQL errors (what
+a client sees of each is graph.errors.client_error), the error's HTTP status, and the
+headers that go with it.
+
+A GraphQL result's own errors are answered by the view (graph/http/view.py) with the
+result; these are requests refused whole: before any operation ran (a token, a batch, a
+persisted query, a body too large) or by anything unexpected outside GraphQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from graph import request_context
+from graph.errors import GraphError, Unauthenticated, client_error
+from graph.http.middleware import REQUEST_ID_HEADER
+
+
+def _response(
+    error: BaseException,
+    request_id: str | None,
+    where: object,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = {"errors": [client_error(error, request_id, where)]}
+    request_context.record_errors(body["errors"])
+    all_headers = dict(headers or {})
+    if isinstance(error, Unauthenticated):
+        # RFC 6750 section 3: tell the client which scheme to use.
+        all_headers["WWW-Authenticate"] = "Bearer"
+    status = error.status if isinstance(error, GraphError) else 500
+    return JSONResponse(body, status_code=status, headers=all_headers or None)
+
+
+def error_response(error: GraphError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The answer to a request refused before any operation ran."""
+    info = request_context.current()
+    return _response(error, info.request_id if info else None, info.path if info else None, headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's handler of anything that escaped every other layer: no stack trace
+    reaches the client. It runs outside graph/http/middleware.py (after the request's
+    context is gone), so it sets the request id header itself."""
+    request_id = getattr(request.state, "request_id", None)
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return _response(exc, request_id, request.url.path, headers)
