@@ -125,8 +125,7 @@ def test_a_load_through_an_outage(own_neo4j):
             time.sleep(2)
             stopped_at = time.monotonic()
             local.stop()
-            time.sleep(3)
-            assert http.get("/ready").status_code == 503
+            poll(http, "/ready", lambda r: r.status_code == 503, 30, "/ready did not say 503")
             local.start()
             deadline = time.monotonic() + 90
             while http.get("/ready").status_code != 200:
@@ -227,7 +226,11 @@ def test_serve_command_logs_its_waiting_as_json(tmp_path):
             )
             assert health.status_code == 200
             assert http.get("/ready").status_code == 503
-            time.sleep(2)
+            # Wait for the first retry to be logged (bounded), rather than sleeping.
+            deadline = time.monotonic() + 30
+            while "retrying in" not in Path(err.name).read_text():
+                assert time.monotonic() < deadline, "no retry was logged"
+                time.sleep(0.1)
         err.seek(0)
         text = err.read()
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]

@@ -49,3 +49,44 @@ def test_get_queries_work(http):
 def test_health_and_ready(http):
     assert http.get("/health").json() == {"status": "ok"}
     assert http.get("/ready").status_code == 200
+
+
+def _example(title: str) -> dict:
+    return next(e for e in EXAMPLES if e["title"].startswith(title))
+
+
+# What the first examples must answer, from the article's facts (seed/article.json,
+# paragraphs 3-5): values, not just non-empty answers.
+def test_examples_answer_the_articles_facts(gql):
+    credit = gql(_example("Who lent")["query"])["entity"]
+    assert credit["amount"] == {"amount": 200_000_000.0, "currency": "CNY"}
+    assert credit["lender"]["id"] == "bank-of-beijing"
+    assert credit["borrower"]["id"] == "potevio"
+
+    agreement = gql(_example("The IP-financing agreement")["query"])["entity"]
+    assert agreement["totalCredit"] == {"amount": 26_000_000_000.0, "currency": "CNY"}
+    assert agreement["bankCount"] == 7
+    roles = {(p["party"]["id"], p["role"]) for p in agreement["parties"]}
+    assert ("beijing-intellectual-property-bureau", "government") in roles
+    assert {("bank-of-beijing", "lender"), ("bank-of-china", "lender")} <= roles
+
+    search = gql(_example("Search by name")["query"])
+    assert {hits[0]["entity"]["id"] for hits in search.values()} == {"bank-of-beijing"}
+
+    path = gql(_example("How is Bank of Beijing connected")["query"])["shortestPath"]
+    assert path["length"] == 2
+    assert [n["id"] for n in path["nodes"]][::2] == [
+        "bank-of-beijing",
+        "beijing-intellectual-property-bureau",
+    ]
+
+    borrowers = gql(_example("Which organizations borrowed")["query"])["organizations"]
+    assert [e["node"]["id"] for e in borrowers["edges"]] == ["potevio"]
+
+    totals = gql(_example("Which bank granted")["query"])
+    [lender] = totals["creditTotals"]
+    assert lender["entity"]["id"] == "bank-of-beijing"
+    assert lender["total"] == {"amount": 200_000_000.0, "currency": "CNY"}
+    by_role = {r["role"]: r for r in totals["agreementTotals"]}
+    assert by_role["lender"]["total"] == {"amount": 26_000_000_000.0, "currency": "CNY"}
+    assert by_role["lender"]["count"] == 1
