@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-
 from neo4j import AsyncGraphDatabase, Query, RoutingControl
 
 

@@ -14,14 +14,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, LiteralString, TypeVar
 
+from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
+from neo4j import exceptions as neo
 from neo4j._data import RecordExporter
 from neo4j.graph import Node, Path, Relationship
 
 from graph import request_context
 from graph.errors import BadUserInput, GraphError, QueryTimeout, ServiceUnavailable
 from graph.settings import Settings
-from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
-from neo4j import exceptions as neo
 
 log = logging.getLogger(__name__)
 
