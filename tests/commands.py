@@ -46,3 +46,23 @@ def ingest(settings: Settings, *args: str | Path, env: dict | None = None):
         text=True,
         timeout=600,
     )
+
+
+def delete_prefixed(settings: Settings, prefix: str) -> None:
+    """Removes what a test wrote under ids starting with `prefix`: its entities, sources,
+    redirects, relationships and the Change records of all of them."""
+    # The Changes of the batches that wrote these facts first, found through the facts.
+    query(
+        settings,
+        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n._changes AS ids "
+        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids } "
+        "UNWIND ids AS cid MATCH (c:Change {id: cid}) WITH DISTINCT c DELETE c",
+        p=prefix,
+    )
+    query(
+        settings,
+        "MATCH (n) WHERE (n:Entity OR n:Source OR n:Redirect) AND n.id STARTS WITH $p "
+        "DETACH DELETE n",
+        p=prefix,
+    )
+    query(settings, "MATCH (c:Change) WHERE c.subject STARTS WITH $p DELETE c", p=prefix)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from graph.settings import Settings
-from tests.commands import cli_env, ingest, query
+from tests.commands import cli_env, delete_prefixed, ingest, query
 from tests.conftest import free_port, poll, serve_command
 
 PREFIX = "fundtest-"
@@ -27,18 +27,7 @@ SOURCE = f"{PREFIX}source"
 
 
 def _clean(settings: Settings) -> None:
-    query(
-        settings,
-        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n._changes AS ids "
-        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids } "
-        "UNWIND ids AS cid MATCH (c:Change {id: cid}) WITH DISTINCT c DELETE c",
-        p=PREFIX,
-    )
-    query(
-        settings,
-        "MATCH (n) WHERE (n:Entity OR n:Source) AND n.id STARTS WITH $p DETACH DELETE n",
-        p=PREFIX,
-    )
+    delete_prefixed(settings, PREFIX)
 
 
 def _lines() -> list[dict]:

@@ -19,28 +19,14 @@ from typing import Any
 import pytest
 
 from graph.settings import ROOT, Settings
-from tests.commands import cli_env, ingest, query
+from tests.commands import cli_env, delete_prefixed, ingest, query
 from tests.conftest import free_port
 
 PREFIX = "bulk-"
 
 
 def delete_bulk(settings: Settings) -> None:
-    # The Changes of the batches that wrote these facts first, found through the facts.
-    query(
-        settings,
-        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n._changes AS ids "
-        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids } "
-        "UNWIND ids AS cid MATCH (c:Change {id: cid}) WITH DISTINCT c DELETE c",
-        p=PREFIX,
-    )
-    query(
-        settings,
-        "MATCH (n) WHERE (n:Entity OR n:Source OR n:Redirect) AND n.id STARTS WITH $p "
-        "DETACH DELETE n",
-        p=PREFIX,
-    )
-    query(settings, "MATCH (c:Change) WHERE c.subject STARTS WITH $p DELETE c", p=PREFIX)
+    delete_prefixed(settings, PREFIX)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -124,15 +124,7 @@ class Entity:
         check_range("first", first, 1, MAX_LIST)
         chosen = check_relationship_types(types)
         rows = await self._rows(info, tuple(chosen) if chosen else None, direction.name, first)
-        return [
-            Relationship(
-                type=row["type"],
-                direction=Direction.OUT if row["outgoing"] else Direction.IN,
-                other=to_entity(row["other"]),
-                props=row["props"],
-            )
-            for row in rows
-        ]
+        return [relationship_of(row) for row in rows]
 
     async def _rows(
         self, info: Info, types: tuple[str, ...] | None, direction: str, first: int
@@ -190,12 +182,7 @@ class RelationshipConnection:
         return [
             RelationshipEdge(
                 cursor=related.cursor_of(self.window, row),
-                node=Relationship(
-                    type=row["type"],
-                    direction=Direction.OUT if row["outgoing"] else Direction.IN,
-                    other=to_entity(row["other"]),
-                    props=row["props"],
-                ),
+                node=relationship_of(row),
             )
             for row in self.fetched.rows[: self.window.first]
         ]
@@ -207,6 +194,17 @@ class RelationshipConnection:
     @strawberry.field(description="How many relationships match, over all pages.")
     async def total_count(self, info: Info) -> int:
         return await related.total_of(self.node, info, self.window, self.fetched)
+
+
+def relationship_of(row: dict) -> Relationship:
+    """A relationship row (graph.cypher.projection, graph.cypher.related) as seen from
+    the entity it was fetched for."""
+    return Relationship(
+        type=row["type"],
+        direction=Direction.OUT if row["outgoing"] else Direction.IN,
+        other=to_entity(row["other"]),
+        props=row["props"],
+    )
 
 
 def to_entity(node: dict) -> Entity:
