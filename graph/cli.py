@@ -43,14 +43,22 @@ async def _seed(settings: Settings) -> None:
                 "is it running?"
             )
         started = time.monotonic()
-        reports = await load_seed(db)
-        for report in reports:
+        for load in await load_seed(db):
+            took = time.monotonic() - started
+            if load.skipped:
+                _say(
+                    f"Seed {load.path.name} unchanged since its last load "
+                    f"(sha256 {load.sha256[:12]}): nothing written ({took:.2f}s)"
+                )
+                continue
+            report = load.report
             _say(
-                f"Seed loaded in {time.monotonic() - started:.1f}s: "
+                f"Seed {load.path.name} loaded in {took:.1f}s: "
                 f"{report.entities_written} entities ({report.entities_created} new, "
                 f"{report.entities_updated} updated), {report.relationships_written} "
                 f"relationships ({report.relationships_created} new, "
-                f"{report.relationships_updated} updated), {len(report.rejected)} rejected"
+                f"{report.relationships_updated} updated), {len(report.rejected)} rejected; "
+                "values an editor or another source set since were kept"
             )
     finally:
         await db.close()

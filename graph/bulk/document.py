@@ -9,6 +9,7 @@ from typing import Any
 from graph.bulk.ingestion import ingest
 from graph.bulk.records import ENTITY, RELATIONSHIP, SOURCE, Input, Record
 from graph.bulk.report import IngestReport
+from graph.bulk.writer import Guard
 from graph.db import Database
 from graph.facts import InvalidFacts
 
@@ -35,10 +36,17 @@ def document_input(doc: dict[str, Any], name: str = "document") -> Input:
 
 
 async def write_document(
-    db: Database, doc: dict[str, Any], by: str = "system", via: str = "ingest"
+    db: Database,
+    doc: dict[str, Any],
+    by: str = "system",
+    via: str = "ingest",
+    guard: Guard | None = None,
 ) -> IngestReport:
-    """Writes the whole document, or nothing: raises InvalidFacts with every problem."""
-    report = await ingest(db, [document_input(doc)], by=by, via=via, batch_size=BATCH_SIZE)
+    """Writes the whole document, or nothing: raises InvalidFacts with every problem.
+    `guard`: see graph.bulk.writer."""
+    report = await ingest(
+        db, [document_input(doc)], by=by, via=via, batch_size=BATCH_SIZE, guard=guard
+    )
     if report.invalid:
         raise InvalidFacts([str(p) for p in report.invalid])
     return report

@@ -18,7 +18,7 @@ from graph.bulk.check import Checked, Checker
 from graph.bulk.progress import Silent
 from graph.bulk.records import ENTITY, RELATIONSHIP, Input, Problem
 from graph.bulk.report import IngestReport, change_record
-from graph.bulk.writer import BATCH_TIMEOUT_S, ENTITIES, RELATIONSHIPS, Row, write_batch
+from graph.bulk.writer import BATCH_TIMEOUT_S, ENTITIES, RELATIONSHIPS, Guard, Row, write_batch
 from graph.cypher import bulk, setup, writes
 from graph.db import Database, Transaction
 from graph.domain import Kind
@@ -101,9 +101,11 @@ async def ingest(
     progress: Silent | None = None,
     report: IngestReport | None = None,
     writers: int = WRITERS,
+    guard: Guard | None = None,
 ) -> IngestReport:
     """Checks, then writes. `report` (if given) is filled as batches commit, so a caller
-    that is interrupted can still say how far the run got."""
+    that is interrupted can still say how far the run got. `guard`: see
+    graph.bulk.writer (the seed's loads never replace what others set)."""
     progress = progress or Silent()
     report = report if report is not None else IngestReport()
     started = time.monotonic()
@@ -131,7 +133,7 @@ async def ingest(
     # batch must find the entities it joins.
     for record_type in (ENTITY, RELATIONSHIP):
         batches = _batches(_rows(inputs, checked, record_type), batch_size)
-        await _write_batches(db, batches, change, report, progress, writers)
+        await _write_batches(db, batches, change, report, progress, writers, guard)
         report.seconds = time.monotonic() - started
     return report
 
@@ -143,6 +145,7 @@ async def _write_batches(
     report: IngestReport,
     progress: Silent,
     writers: int,
+    guard: Guard | None = None,
 ) -> None:
     """Up to `writers` batches in flight at once: Neo4j works on one while the next is
     read and sent. Results are counted as each batch commits."""
@@ -156,7 +159,7 @@ async def _write_batches(
             progress.wrote(rows)
 
     async def write(batch: list[Row]) -> tuple[int, list]:
-        return len(batch), await write_batch(db, batch, change)
+        return len(batch), await write_batch(db, batch, change, guard)
 
     try:
         for batch in batches:

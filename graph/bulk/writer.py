@@ -5,11 +5,17 @@ Ids are first mapped through redirects (one read in the same transaction), so a 
 names a merged entity lands on its survivor; the survivor keeps its name and gains the
 row's as an alias. Rows the database refuses (an id that belongs to another kind, an end
 that is missing) come back located: the file and line they came from, and why.
+
+A guarded write (`guard`, the seed's) never replaces what someone else set: of each
+existing fact it writes only the properties it lacks and those whose value still comes
+from the guard's owner (`_setBy`, see graph/cypher/writes.py; for a property set before
+`_setBy` was kept, when every provenance entry of the fact is the owner's source).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +76,57 @@ def _located(target: str, rejected: list[dict], members: list[Row], sent: list[d
     return located
 
 
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """Writes of `source` that came `via` (the seed: its source id, "seed") may replace
+    their own earlier values, and nobody else's."""
+
+    source: str
+    via: str
+
+    def writable(self, state: dict[str, Any]) -> Callable[[str], bool]:
+        """For one existing fact (keys, setBy, prov): may a property be written?"""
+        present = set(state["keys"])
+        owners = dict(entry.split("|", 1) for entry in state["setBy"] or [])
+        own = f"{self.source}|{self.via}"
+        only_ours = all(p.split("|", 1)[0] == self.source for p in state["prov"] or [])
+
+        def ok(key: str) -> bool:
+            if key not in present:
+                return True
+            if key in owners:
+                return owners[key] == own
+            return only_ours
+
+        return ok
+
+
+async def _guarded(
+    tx: Transaction, guard: Guard, target: str, group: Kind | str, sent: list[dict]
+) -> list[dict]:
+    """`sent` with what the guard may not replace left out (one read, same transaction)."""
+    states: dict[Any, dict[str, Any]]
+    if target == ENTITIES:
+        rows = await tx.run(bulk.entity_state([d["id"] for d in sent]))
+        states = {r["id"]: r for r in rows}
+    else:
+        pairs = [[d["from"], d["to"]] for d in sent]
+        rows = await tx.run(bulk.relationship_state(str(group), pairs))
+        states = {(r["from"], r["to"]): r for r in rows}
+    out = []
+    for data in sent:
+        state = states.get(data["id"] if target == ENTITIES else (data["from"], data["to"]))
+        if state is None:
+            out.append(data)
+            continue
+        ok = guard.writable(state)
+        kept = {**data, "props": {k: v for k, v in data["props"].items() if ok(k)}}
+        if target == ENTITIES and not ok("name"):
+            kept["name"] = state["name"]
+        out.append(kept)
+    return out
+
+
 def _note(target: str, group: Kind | str, members: list[Row]) -> str:
     """What a batch's Change says it was: how many rows of what, from where."""
     what = group.value if isinstance(group, Kind) else group
@@ -79,7 +136,7 @@ def _note(target: str, group: Kind | str, members: list[Row]) -> str:
 
 
 async def write_batch(
-    db: Database, rows: list[Row], change: dict[str, Any]
+    db: Database, rows: list[Row], change: dict[str, Any], guard: Guard | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
     """Writes `rows` in one transaction; returns (ENTITIES | RELATIONSHIPS, upsert result)
     for each group, in the order written."""
@@ -100,6 +157,8 @@ async def write_batch(
         for target, group in order:
             members = groups[(target, group)]
             sent = [_redirected(target, m.data, survivors) for m in members]
+            if guard is not None:
+                sent = await _guarded(tx, guard, target, group, sent)
             recorded = writes.batch_change(change, _note(target, group, members))
             if target == ENTITIES:
                 cypher = writes.upsert_entities(Kind(group), sent, recorded)

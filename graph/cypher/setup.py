@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 from graph.cypher.auth import API_KEY_CONSTRAINT
 from graph.cypher.common import SORT_NAME, sort_name_of
 from graph.cypher.search import INDEX_NAME
+from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS
 
 
@@ -23,6 +27,7 @@ def schema_statements() -> list[str]:
         "CREATE INDEX change_subject IF NOT EXISTS FOR (c:Change) ON (c.subject)",
         "CREATE INDEX change_object IF NOT EXISTS FOR (c:Change) ON (c.object)",
         "CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (r:Redirect) REQUIRE r.id IS UNIQUE",
+        f"CREATE CONSTRAINT seed_file IF NOT EXISTS FOR (s:{SEED_LABEL}) REQUIRE s.file IS UNIQUE",
         f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "
         "ON EACH [n.name, n._search] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', "
@@ -54,3 +59,28 @@ BACKFILL_SORT_NAME = (
 
 
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+
+# The seed's loads (seed/loader.py): one node per seed file, with the fingerprint of the
+# file and of the schema statements it was last loaded with.
+SEED_LABEL = "SeedLoad"
+
+
+def schema_fingerprint() -> str:
+    return hashlib.sha256("\n".join(schema_statements()).encode()).hexdigest()
+
+
+def seed_state(file: str) -> Cypher:
+    return (
+        f"MATCH (s:{SEED_LABEL} {{file: $file}}) "
+        "RETURN s.sha256 AS sha256, s.schema AS schema, s.loadedAt AS loadedAt",
+        {"file": file},
+    )
+
+
+def record_seed(file: str, sha256: str, schema: str, at: dt.datetime) -> Cypher:
+    return (
+        f"MERGE (s:{SEED_LABEL} {{file: $file}}) "
+        "SET s.sha256 = $sha256, s.schema = $schema, s.loadedAt = $at",
+        {"file": file, "sha256": sha256, "schema": schema, "at": at},
+    )

@@ -4,6 +4,11 @@ Provenance is a list of `source|paragraph|locator` strings on each node and
 relationship; a repeated assertion adds nothing, a new source adds an entry. Every
 write that creates or alters something leaves a `Change` node (who, when, how, with the
 provenance it came with) in the same transaction; `history(id)` reads them.
+
+Who set each property is kept too (`_setBy`, entries `property|source|via`: the source of
+the write's first provenance entry, and the way it came, `api`, `ingest` or `seed`), so a
+later load of the seed can tell its own values from those an editor or another source
+gave since (graph/bulk/writer.py, `guard`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,14 @@ from graph.domain import RELATIONSHIP_TYPES, Kind
 
 _ADD_PROVENANCE = (
     "coalesce({var}._prov, []) + [p IN row.prov WHERE NOT p IN coalesce({var}._prov, [])]"
+)
+
+
+# Each property a row writes is now the row's: its `_setBy` entry is replaced.
+_SET_BY = (
+    "  SET {var}._setBy = [x IN coalesce({var}._setBy, []) "
+    "      WHERE NOT split(x, '|')[0] IN {keys}] "
+    "    + [k IN {keys} | k + '|' + split(head(row.prov), '|')[0] + '|' + $via] "
 )
 
 
@@ -110,6 +123,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "  SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
         "  REMOVE n._new "
         "  WITH row, n, created, created OR before <> properties(n) AS changed "
+        + _SET_BY.format(var="n", keys="(['name'] + keys(row.props))")
         + mark
         + "  RETURN created, changed "
         "} " + counts + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
@@ -145,6 +159,7 @@ def upsert_relationships(
         f"    r._prov = {_ADD_PROVENANCE.format(var='r')} "
         "  REMOVE r._new "
         "  WITH row, r, created, created OR before <> properties(r) AS changed "
+        + _SET_BY.format(var="r", keys="keys(row.props)")
         + mark
         + "  RETURN created, changed "
         "} "
