@@ -6,6 +6,7 @@ and their sources when it ends, so the other modules still see the seed graph ex
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
@@ -18,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from graph.auth.keys import create_key
+from graph.db import Database
 from graph.settings import ROOT, Settings
 from tests.commands import cli_env, delete_prefixed, ingest, query
 from tests.conftest import free_port
@@ -467,7 +470,34 @@ HISTORY = """query ($id: ID!) { history(id: $id, first: 20) {
   id action by via target subject object type note } }"""
 
 
-def test_history_shows_what_bulk_ingestion_wrote(settings, gql, tmp_path):
+@pytest.fixture(scope="module")
+def editor_history(settings: Settings, http) -> Iterator[Any]:
+    """`history` as an editor sees it (who and notes are shown to editors and admins)."""
+
+    async def make() -> str:
+        db = Database(settings)
+        try:
+            return (await create_key(db, f"{PREFIX}editor", "editor")).token
+        finally:
+            await db.close()
+
+    token = asyncio.run(make())
+
+    def history(variables: dict[str, Any]) -> dict[str, Any]:
+        response = http.post(
+            "/graphql",
+            json={"query": HISTORY, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]
+
+    yield history
+    query(settings, "MATCH (k:ApiKey {name: $name}) DELETE k", name=f"{PREFIX}editor")
+
+
+def test_history_shows_what_bulk_ingestion_wrote(settings, editor_history, gql, tmp_path):
     """One Change per batch, group and action; history shows it against each fact."""
     prefix = f"{PREFIX}hist-"
     source = f"{prefix}source"
@@ -481,7 +511,7 @@ def test_history_shows_what_bulk_ingestion_wrote(settings, gql, tmp_path):
     path = write_jsonl(tmp_path / "history.jsonl", lines)
     assert ingest(settings, path, "--by", "test:hist").returncode == 0
 
-    history = gql(HISTORY, {"id": f"{prefix}a"})["history"]
+    history = editor_history({"id": f"{prefix}a"})["history"]
     by_target = {h["target"]: h for h in history}
     assert len(history) == 2, history
     assert by_target["entity"]["action"] == "create"
@@ -494,15 +524,22 @@ def test_history_shows_what_bulk_ingestion_wrote(settings, gql, tmp_path):
     for h in history:
         assert (h["by"], h["via"]) == ("test:hist", "ingest")
         assert "history.jsonl" in h["note"]
+    # Anonymous readers see what changed, not who changed it or the batch's note.
+    anonymous = gql(HISTORY, {"id": f"{prefix}a"})["history"]
+    assert [(h["action"], h["by"], h["note"]) for h in anonymous] == [
+        (h["action"], None, None) for h in history
+    ]
     # Both ends of the relationship see it.
-    assert any(h["target"] == "relationship" for h in gql(HISTORY, {"id": f"{prefix}b"})["history"])
+    assert any(
+        h["target"] == "relationship" for h in editor_history({"id": f"{prefix}b"})["history"]
+    )
 
     # The same file again changes nothing and records nothing; an altered row is an update.
     assert ingest(settings, path, "--by", "test:hist").returncode == 0
-    assert len(gql(HISTORY, {"id": f"{prefix}a"})["history"]) == 2
+    assert len(editor_history({"id": f"{prefix}a"})["history"]) == 2
     lines[1] = {**lines[1], "aliases": ["A Holdings"]}
     assert ingest(settings, write_jsonl(path, lines), "--by", "test:hist").returncode == 0
-    history = gql(HISTORY, {"id": f"{prefix}a"})["history"]
+    history = editor_history({"id": f"{prefix}a"})["history"]
     assert [h["action"] for h in history if h["target"] == "entity"] == ["update", "create"]
     # An unknown id has no history.
-    assert gql(HISTORY, {"id": f"{prefix}nobody"})["history"] == []
+    assert editor_history({"id": f"{prefix}nobody"})["history"] == []

@@ -270,8 +270,9 @@ def test_delete_needs_admin_and_is_recorded(editor, admin):
     history = admin.data('{ history(id: "mut-doomed") { action by note } }')["history"]
     assert history[0]["action"] == "delete"
     assert history[0]["note"] == "test"
-    assert history[0]["by"].startswith("api-key:")
+    assert history[0]["by"] == "mut-admin"  # the key's name, not its id
     assert history[-1]["action"] == "create"
+    assert history[-1]["by"] == "mut-editor"
 
 
 MERGE = """mutation($s: ID!, $m: ID!) { mergeEntities(survivorId: $s, mergedId: $m) {
@@ -328,10 +329,65 @@ def test_history_lists_changes_newest_first_with_provenance(editor, admin):
         '{ history(id: "mut-hist") { action by via at provenance { paragraph source { id } } } }'
     )["history"]
     assert [h["action"] for h in history] == ["update", "create"]
-    assert history[0]["by"].startswith("api-key:")
+    assert history[0]["by"] == "mut-editor"
     assert history[0]["via"] == "api"
     assert history[0]["at"] >= history[1]["at"]
     assert history[0]["provenance"] == [{"paragraph": 2, "source": {"id": "mut-source-b"}}]
+
+
+MERGE_WITH_REASON = """mutation($s: ID!, $m: ID!, $why: String) {
+  mergeEntities(survivorId: $s, mergedId: $m, reason: $why) { __typename } }"""
+AUTHORS = """query($id: ID!) { history(id: $id) { action by note via
+  provenance { paragraph source { id } } } }"""
+
+
+def test_history_shows_authors_and_notes_to_editors_and_admins_only(http, tokens, editor, admin):
+    upsert(editor, entity("mut-authored"), prov(paragraph=5))
+    upsert(editor, entity("mut-authored-dup"), prov(SOURCE_B, paragraph=6))
+    why = "same firm, says Jane Roe (jane@example.org)"
+    merged = admin.data(
+        MERGE_WITH_REASON, {"s": "mut-authored", "m": "mut-authored-dup", "why": why}
+    )
+    assert merged["mergeEntities"]["__typename"] == "EntityWritten"
+
+    def seen_by(client):
+        return client.data(AUTHORS, {"id": "mut-authored"})["history"]
+
+    for client in (Client(http), Client(http, tokens["reader"])):
+        history = seen_by(client)
+        assert [h["action"] for h in history] == ["merge", "create", "create"]
+        assert all(h["by"] is None and h["note"] is None for h in history), history
+        assert all(h["via"] == "api" and h["provenance"] for h in history)
+    for client in (editor, admin):
+        history = seen_by(client)
+        assert [(h["action"], h["by"]) for h in history] == [
+            ("merge", "mut-admin"),
+            ("create", "mut-editor"),
+            ("create", "mut-editor"),
+        ]
+        assert history[0]["note"] == why
+        assert history[0]["provenance"] == [{"paragraph": 6, "source": {"id": "mut-source-b"}}]
+    # The merged-away id reads the same history.
+    assert Client(http).data(AUTHORS, {"id": "mut-authored-dup"})["history"] == seen_by(
+        Client(http)
+    )
+
+
+def test_seed_changes_carry_the_seed_provenance(http, admin):
+    history = admin.data(AUTHORS, {"id": "bank-of-beijing"})["history"]
+    seeded = [h for h in history if h["via"] == "seed"]
+    assert seeded, history
+    assert all(h["by"] == "seed" for h in seeded)
+    entity_change = next(h for h in seeded if h["action"] == "create")
+    assert {"paragraph": 5, "source": {"id": "chinadaily-2013-08-02-zgc-ip-service-alliance"}} in (
+        entity_change["provenance"]
+    )
+    for h in seeded:
+        assert h["provenance"], h
+        assert all(p["source"]["id"].startswith("chinadaily-") for p in h["provenance"])
+    assert all(
+        h["by"] is None for h in Client(http).data(AUTHORS, {"id": "bank-of-beijing"})["history"]
+    )
 
 
 def _post_many(url, token, payloads, workers=50):

@@ -19,6 +19,9 @@ from graph.db import Database
 from graph.errors import BadUserInput, NotFound, Unauthenticated
 
 PREFIX = "kg_"
+# A key's principal, as recorded in `Change.by`: `api-key:<id>`, the key's stable id (its
+# name is shown instead, see `subject_names`).
+SUBJECT_PREFIX = "api-key:"
 
 
 @dataclass(frozen=True)
@@ -101,4 +104,16 @@ async def verify_key(db: Database, token: str) -> Principal:
         role = Role.parse(row["role"])
     except ValueError as exc:
         raise refused from exc
-    return Principal(subject=f"api-key:{key_id}", role=role, via="api-key")
+    return Principal(subject=f"{SUBJECT_PREFIX}{key_id}", role=role, via="api-key")
+
+
+async def subject_names(db: Database, subjects: set[str]) -> dict[str, str]:
+    """How to show who made a change: each `api-key:<id>` subject among `subjects` mapped
+    to its key's name (revoked keys included). Subjects of keys that no longer exist, JWT
+    subjects and other writers (`seed`, `cli:<user>`) are not in the answer: they are
+    shown as recorded."""
+    ids = sorted(s.removeprefix(SUBJECT_PREFIX) for s in subjects if s.startswith(SUBJECT_PREFIX))
+    if not ids:
+        return {}
+    rows = await db.read(q.api_key_names(ids))
+    return {f"{SUBJECT_PREFIX}{row['id']}": row["name"] for row in rows}

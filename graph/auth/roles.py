@@ -46,6 +46,10 @@ class Principal:
     def is_anonymous(self) -> bool:
         return self.via == "anonymous"
 
+    def has(self, role: Role | str) -> bool:
+        """Whether this principal's role is at least `role` (never for anonymous)."""
+        return self.role is not None and self.role >= Role.parse(role)
+
 
 ANONYMOUS = Principal(subject="anonymous", role=None, via="anonymous")
 

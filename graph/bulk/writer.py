@@ -159,7 +159,7 @@ async def write_batch(
             sent = [_redirected(target, m.data, survivors) for m in members]
             if guard is not None:
                 sent = await _guarded(tx, guard, target, group, sent)
-            recorded = writes.batch_change(change, _note(target, group, members))
+            recorded = writes.batch_change(change, _note(target, group, members), sent)
             if target == ENTITIES:
                 cypher = writes.upsert_entities(Kind(group), sent, recorded)
             else:

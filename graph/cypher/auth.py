@@ -45,3 +45,11 @@ def api_key_for_verification(key_id: str) -> Cypher:
         "RETURN k.hash AS hash, k.role AS role, k.name AS name, k.revokedAt AS revokedAt",
         {"id": key_id},
     )
+
+
+def api_key_names(key_ids: list[str]) -> Cypher:
+    """The names of keys, by id (revoked keys included), to show who made a change."""
+    return (
+        "UNWIND $ids AS id MATCH (k:ApiKey {id: id}) RETURN k.id AS id, k.name AS name",
+        {"ids": key_ids},
+    )

@@ -131,24 +131,33 @@ def finish_merge(merged_id: str, survivor_id: str, props: dict[str, Any]) -> Cyp
 
 
 def history(entity_id: str, first: int) -> Cypher:
-    """Changes to an entity (under its id or any id merged into it) and to its
-    relationships, newest first: the Change nodes that name it, and the batches of bulk
-    ingestion that wrote it or its relationships (their ids kept in `_changes` on each
-    fact, see graph/cypher/writes.py), each shown as a change to that fact."""
+    """Changes to an entity (under its id, or the id it was merged into, and every id
+    merged into it) and to its relationships, newest first: the Change nodes that name
+    it; and the batches of bulk ingestion and seeding that wrote it or its relationships
+    (their ids kept in `_changes` on each fact, see graph/cypher/writes.py), each shown
+    as a change to that fact with the batch's provenance entries the fact holds."""
     return (
-        "OPTIONAL MATCH (n:Entity {id: $id}) "
-        "WITH n, [$id] + COLLECT { MATCH (r:Redirect)-[:MERGED_INTO]->(n) RETURN r.id } AS ids "
-        "CALL (ids, n) { "
+        "OPTIONAL CALL () { "
+        "  MATCH (e:Entity {id: $id}) RETURN e AS n "
+        "  UNION MATCH (:Redirect {id: $id})-[:MERGED_INTO]->(e:Entity) RETURN e AS n "
+        "} "
+        "WITH n, COLLECT { MATCH (r:Redirect)-[:MERGED_INTO]->(n) RETURN r } AS redirects "
+        "WITH n, coalesce(n._prov, []) AS prov, "
+        "  [$id] + [x IN [n.id] WHERE x IS NOT NULL] + [r IN redirects | r.id] AS ids "
+        "CALL (ids, n, prov) { "
         "  UNWIND ids AS i MATCH (c:Change {subject: i}) RETURN properties(c) AS change "
         "  UNION "
         "  UNWIND ids AS i MATCH (c:Change {object: i}) RETURN properties(c) AS change "
         "  UNION "
         "  UNWIND coalesce(n._changes, []) AS cid MATCH (c:Change {id: cid}) "
-        "  RETURN c {.*, subject: n.id, object: null} AS change "
+        "  RETURN c {.*, subject: n.id, object: null, "
+        "    provenance: [p IN coalesce(c.provenance, []) WHERE p IN prov]} AS change "
         "  UNION "
         "  MATCH (n)-[r]-(:Entity) WHERE r._changes IS NOT NULL "
         "  UNWIND r._changes AS cid MATCH (c:Change {id: cid}) "
-        "  RETURN c {.*, subject: startNode(r).id, object: endNode(r).id} AS change "
+        "  RETURN c {.*, subject: startNode(r).id, object: endNode(r).id, "
+        "    provenance: [p IN coalesce(c.provenance, []) WHERE p IN coalesce(r._prov, [])]} "
+        "    AS change "
         "} "
         "WITH change ORDER BY change.at DESC, change.id DESC, change.subject, change.object "
         "LIMIT $first "

@@ -62,7 +62,8 @@ _BATCH_CHANGES = (
     "FOREACH (a IN [x IN [['create', created, $createdChange], "
     "    ['update', updated, $updatedChange]] WHERE x[1] > 0] | "
     "  CREATE (:Change {{id: a[2], at: $at, by: $by, via: $via, action: a[0], "
-    "    target: '{target}', type: {type}, count: a[1], note: $note}})) "
+    "    target: '{target}', type: {type}, count: a[1], note: $note, "
+    "    provenance: $provenance}})) "
     "RETURN written, created, updated, rejected"
 )
 
@@ -73,14 +74,17 @@ _COUNTS = (
 )
 
 
-def batch_change(change: dict[str, Any], note: str) -> dict[str, Any]:
+def batch_change(change: dict[str, Any], note: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """`change` for bulk batches: the ids of its two Change nodes (made here, so the
-    facts can point at them) and the note they carry."""
+    facts can point at them), the note they carry, and the provenance of the batch's
+    `rows` (every distinct entry; `history` shows each fact those of them it holds)."""
+    provenance = sorted({entry for row in rows for entry in row.get("prov") or ()})
     return {
         **change,
         "createdChange": str(uuid.uuid4()),
         "updatedChange": str(uuid.uuid4()),
         "note": note,
+        "provenance": provenance,
     }
 
 

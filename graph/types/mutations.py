@@ -163,7 +163,11 @@ DeleteResult = Annotated[
 class Change:
     id: strawberry.ID = strawberry.field(description="Change id.")
     at: dt.datetime = strawberry.field(description="When (UTC).")
-    by: str = strawberry.field(description="Who: an API key name, a token subject, 'seed'...")
+    by: str | None = strawberry.field(
+        description="Who made it: the API key's name, the JWT's subject, 'seed', or "
+        "`cli:<user>` (or `--by`) for bulk ingestion. Shown to editors and admins only: "
+        "null for anonymous callers and readers."
+    )
     via: str | None = strawberry.field(description="Through what: api, ingest, seed.")
     action: str = strawberry.field(description="create, update, delete or merge.")
     target: str = strawberry.field(description="entity or relationship.")
@@ -172,9 +176,16 @@ class Change:
         description="The relationship end, or the entity merged away."
     )
     type: str | None = strawberry.field(description="Entity kind or relationship type.")
-    note: str | None = strawberry.field(description="A reason given with the change.")
+    note: str | None = strawberry.field(
+        description="The reason given with the change, or what a bulk batch was (its rows "
+        "and files). Free text that may name people or paths, so shown to editors and "
+        "admins only: null for anonymous callers and readers."
+    )
     entries: strawberry.Private[list[str]]
 
-    @strawberry.field(description="The provenance the change came with.")
+    @strawberry.field(
+        description="The provenance the change came with. For a bulk or seed batch, the "
+        "entries of the batch that the fact (or, after a merge, its survivor) holds."
+    )
     async def provenance(self, info: Info) -> list[Provenance]:
         return await provenance_of(info, self.entries)
