@@ -13,8 +13,9 @@ from graph.request_context import request_id
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, the request id when a
-    request is being answered, `extra={"fields": {...}}`, and the exception if any."""
+    """One JSON object per line: time, level, logger, message, the process id (which
+    worker, when WORKERS > 1), the request id when a request is being answered,
+    `extra={"fields": {...}}`, and the exception if any."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -24,6 +25,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
         rid = getattr(record, "request_id", None) or request_id()
         if rid:

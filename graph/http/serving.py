@@ -17,12 +17,17 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 
 def app() -> Any:
-    """The app of one worker process (uvicorn's factory), configured from the environment.
-    Imported lazily: the supervisor process need not hold the whole service."""
+    """The app of one worker process (uvicorn's factory), configured from the environment,
+    with the service's logging (a spawned worker inherits none of the supervisor's: without
+    this, its request log lines were lost). Imported lazily: the supervisor process need
+    not hold the whole service."""
     from graph.http.app import create_app
+    from graph.logs import configure_logging
     from graph.settings import Settings
 
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.debug)
+    return create_app(settings)
 
 
 def _no_delay(transport: asyncio.Transport) -> None:
