@@ -8,14 +8,27 @@ the project's errors here and nowhere else (see `graph.errors`).
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime as dt
 import logging
+import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
+from zoneinfo import ZoneInfo
 
-from neo4j import AsyncGraphDatabase, AsyncTransaction, Query, RoutingControl
+from neo4j import (
+    READ_ACCESS,
+    AsyncGraphDatabase,
+    AsyncTransaction,
+    Query,
+    RoutingControl,
+)
 from neo4j import exceptions as neo
+from neo4j import spatial as neo_spatial
+from neo4j import time as neo_time
 from neo4j._data import RecordExporter
 from neo4j.graph import Node, Path, Relationship
 
@@ -155,6 +168,27 @@ class Database:
                 raise _failure(exc) from exc
         raise AssertionError("unreachable")
 
+    @asynccontextmanager
+    async def read_transaction(self, timeout_s: float) -> AsyncIterator[ReadTransaction]:
+        """One read transaction for a long read (a backup), rolled back on leaving. Its
+        rows come as the driver gives them (see `ReadTransaction`). Neo4j reads are
+        read-committed: what other transactions commit meanwhile may be seen."""
+        session = self.driver.session(database=self.database, default_access_mode=READ_ACCESS)
+        try:
+            tx = await session.begin_transaction(timeout=timeout_s)
+        except _FAILURES as exc:
+            await session.close()
+            raise _failure(exc) from exc
+        try:
+            yield ReadTransaction(tx)
+        finally:
+            try:
+                if not tx.closed():
+                    await tx.close()
+                await session.close()
+            except _FAILURES:
+                log.warning("closing a read transaction failed", exc_info=True)
+
     async def _run(self, cypher: Cypher, routing: RoutingControl) -> list[dict[str, Any]]:
         text, params = cypher
         for listener in self.listeners:
@@ -196,6 +230,25 @@ class Transaction:
             return [_native(record.data()) async for record in result]
         finally:
             request_context.record_neo4j(time.perf_counter() - started)
+
+
+class ReadTransaction:
+    """The statements of a `Database.read_transaction`, streamed: rows are fetched as
+    they are consumed, never all held at once, with their values as the driver made them
+    (temporal values keep their nanoseconds and zones; see `portable`)."""
+
+    def __init__(self, tx: AsyncTransaction) -> None:
+        self._tx = tx
+
+    async def rows(self, cypher: Cypher) -> AsyncIterator[dict[str, Any]]:
+        text, params = cypher
+        try:
+            result = await self._tx.run(text, params)
+            keys = result.keys()
+            async for record in result:
+                yield dict(zip(keys, record, strict=True))
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
@@ -255,3 +308,109 @@ def _translate(exc: neo.Neo4jError) -> GraphError:
         return BadUserInput("The search text could not be understood; rephrase it.")
     log.error("unexpected Neo4j error %s", code)
     return GraphError("internal error")
+
+
+# --- Stored values as JSON, and back (graph.backup) ---------------------------------------
+# A property value is a string, number, boolean, or a list of one of them, or a temporal,
+# spatial or byte array value, which JSON has no type for: those become {"$": tag, ...}
+# (Neo4j stores no maps, so a JSON object in a property's place is always a tag).
+
+
+def _offset(value: Any) -> int:
+    return int(value.utcoffset().total_seconds())
+
+
+class _FixedOffset(dt.tzinfo):
+    """A fixed offset with no zone name, so the driver sends it as an offset (unlike
+    pytz's, whose offset 0 is the zone UTC), and which a neo4j Time may carry."""
+
+    def __init__(self, seconds: int) -> None:
+        self._delta = dt.timedelta(seconds=seconds)
+
+    def utcoffset(self, _: Any) -> dt.timedelta:
+        return self._delta
+
+    def dst(self, _: Any) -> None:
+        return None
+
+    def tzname(self, _: Any) -> None:
+        return None
+
+
+def portable(value: Any) -> Any:
+    """A property value as the driver gives it, as JSON-ready data that `from_portable`
+    turns back into the same Neo4j value (ints stay ints, floats floats)."""
+    kind = type(value)
+    if kind in (str, int, bool, type(None)):
+        return value
+    if kind is float:
+        # JSON has no NaN or infinity: tagged, as their Python spelling.
+        return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
+    if kind is list:
+        return [portable(v) for v in value]
+    if isinstance(value, bytes | bytearray):
+        return {"$": "bytes", "v": base64.b64encode(value).decode("ascii")}
+    if kind is neo_time.Date:
+        return {"$": "date", "v": value.iso_format()}
+    if kind is neo_time.DateTime:
+        wall = value.replace(tzinfo=None).iso_format()
+        if value.tzinfo is None:
+            return {"$": "localdatetime", "v": wall}
+        zone = getattr(value.tzinfo, "zone", None) or getattr(value.tzinfo, "key", None)
+        # The driver reads an offset of 0 and the zone UTC alike; kept as an offset.
+        if zone and zone != "UTC" and not zone.startswith("Etc/"):
+            return {"$": "datetime", "v": wall, "offset": _offset(value), "zone": zone}
+        return {"$": "datetime", "v": wall, "offset": _offset(value)}
+    if kind is neo_time.Time:
+        wall = value.replace(tzinfo=None).iso_format()
+        if value.tzinfo is None:
+            return {"$": "localtime", "v": wall}
+        return {"$": "time", "v": wall, "offset": _offset(value)}
+    if kind is neo_time.Duration:
+        return {
+            "$": "duration",
+            "v": [value.months, value.days, value.seconds, value.nanoseconds],
+        }
+    if isinstance(value, neo_spatial.Point):
+        return {"$": "point", "srid": value.srid, "v": list(value)}
+    raise TypeError(f"no portable form for a {kind.__name__}")
+
+
+_POINTS = {
+    7203: neo_spatial.CartesianPoint,
+    9157: neo_spatial.CartesianPoint,
+    4326: neo_spatial.WGS84Point,
+    4979: neo_spatial.WGS84Point,
+}
+
+
+def from_portable(data: Any) -> Any:
+    """The inverse of `portable`: a value to send as a query parameter."""
+    if type(data) is list:
+        return [from_portable(v) for v in data]
+    if type(data) is not dict:
+        return data
+    tag = data.get("$")
+    if tag == "float":
+        return float(data["v"])
+    if tag == "bytes":
+        return bytearray(base64.b64decode(data["v"]))
+    if tag == "date":
+        return neo_time.Date.from_iso_format(data["v"])
+    if tag == "localdatetime":
+        return neo_time.DateTime.from_iso_format(data["v"])
+    if tag == "datetime":
+        offset = _FixedOffset(data["offset"])
+        value = neo_time.DateTime.from_iso_format(data["v"]).replace(tzinfo=offset)
+        zone = data.get("zone")
+        return value.astimezone(ZoneInfo(zone)) if zone else value
+    if tag == "localtime":
+        return neo_time.Time.from_iso_format(data["v"])
+    if tag == "time":
+        return neo_time.Time.from_iso_format(data["v"]).replace(tzinfo=_FixedOffset(data["offset"]))
+    if tag == "duration":
+        months, days, seconds, nanoseconds = data["v"]
+        return neo_time.Duration(months=months, days=days, seconds=seconds, nanoseconds=nanoseconds)
+    if tag == "point" and data.get("srid") in _POINTS:
+        return _POINTS[data["srid"]](data["v"])
+    raise ValueError(f"not a value this backup format knows: {data!r}")

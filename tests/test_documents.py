@@ -9,19 +9,32 @@ from __future__ import annotations
 import pytest
 
 from graph.extensions import documents
+from graph.schema import schema
 
 pytestmark = pytest.mark.neo4j
+
+
+def _key(query: str) -> tuple:
+    return (id(schema), query, ())
+
+
+def _remembered(query: str):
+    return documents._parsed.get(_key(query))
+
+
+def _valid(query: str) -> bool:
+    return (id(schema), query) in documents._valid
 
 
 def test_a_repeated_document_is_parsed_once_and_answers_the_same(gql):
     query = '{ entity(id: "potevio") { id name kind } }'
     first = gql(query)
-    parsed = {k: v for k, v in documents._parsed.items() if k[1] == query}
-    assert len(parsed) == 1
-    assert any(key[1] == query for key in documents._valid)
+    parsed = _remembered(query)
+    assert parsed is not None
+    assert _valid(query)
     assert gql(query) == first
     # The same document object served the second request.
-    assert {k: v for k, v in documents._parsed.items() if k[1] == query} == parsed
+    assert _remembered(query) is parsed
 
 
 def test_an_invalid_document_stays_invalid(gql):
@@ -30,14 +43,14 @@ def test_an_invalid_document_stays_invalid(gql):
         error = gql.error(query)
         assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         assert "noSuchField" in error["message"]
-    assert not any(key[1] == query for key in documents._valid)
+    assert not _valid(query)
 
 
 def test_limits_still_apply_to_a_remembered_document(gql):
     query = """query ($n: Int!, $m: Int = 500) { organizations(first: $n) { edges { node {
         relationships(first: $m) { other { id } } } } } }"""
     assert gql(query, {"n": 2, "m": 2})["organizations"]["edges"]
-    assert any(key[1] == query for key in documents._valid)
+    assert _valid(query)
     error = gql.error(query, {"n": 500})
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert error["extensions"]["limit"] == "cost"
@@ -77,3 +90,13 @@ def test_the_engine_parses_and_validates_a_repeated_text_only_once(gql, monkeypa
     for _ in range(3):
         assert gql(query) == first
     assert calls == {"parse": 1, "validate": 1}
+
+
+def test_a_very_large_text_is_answered_but_not_remembered(gql):
+    """A document of one long string literal is within the token limit; keeping it would
+    cost far more memory than its share, so it is parsed each time instead."""
+    text = "x" * 100_000
+    query = f'{{ search(text: "{text}", first: 1) {{ score }} }}'
+    gql.raw(query)
+    assert _remembered(query) is None
+    assert documents._parsed.bytes <= documents.MAX_BYTES

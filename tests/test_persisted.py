@@ -13,7 +13,7 @@ from strawberry.http import GraphQLRequestData
 
 from graph.auth.roles import ANONYMOUS, Principal, Role
 from graph.errors import PersistedQueryError, PersistedQueryNotAllowed, PersistedQueryNotFound
-from graph.http.persisted import PersistedQueries, read_manifest, sha256
+from graph.http.persisted import MAX_ENTRY_BYTES, PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples
 from graph.settings import Settings
 from tests.conftest import Server
@@ -214,3 +214,16 @@ def test_no_cors_headers_without_an_allow_list(http):
     )
     assert "access-control-allow-origin" not in response.headers
     assert preflight(http, ALLOWED).status_code in (400, 405)
+
+
+def test_texts_too_large_or_over_the_token_limit_are_run_but_not_kept():
+    store = PersistedQueries(10, max_tokens=50)
+    long_literal = '{ search(text: "' + "x" * (MAX_ENTRY_BYTES + 1) + '") { score } }'
+    many_tokens = "{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }"
+    for text in (long_literal, many_tokens):
+        # The request itself goes on (to be answered or refused by the limits) ...
+        assert store.resolve(request(text, sha256(text)), ANONYMOUS).query == text
+        # ... but nothing of it was kept.
+        assert store.lookup(sha256(text)) is None
+    assert len(store.cache) == 0
+    assert store.cache.bytes == 0

@@ -9,7 +9,13 @@ and cost with that request's variables) still run on every request, on the remem
 document.
 
 It must come after QueryLimits in the schema's extensions: that one looks at the raw
-text before anything is parsed.
+text before anything is parsed (a text over the token limit is refused, never cached).
+
+Both memories are bounded by bytes as well as by count (graph/bounded.py): a parsed
+document weighs about 60 bytes per character of a typical operation's text (measured
+with tracemalloc on the playground's examples), and a text too large for the budget of
+one entry (a document of one very long string literal) is parsed each time instead of
+kept.
 """
 
 from __future__ import annotations
@@ -21,10 +27,26 @@ from graphql import DocumentNode, GraphQLError, TypeInfo, specified_rules, valid
 from graphql.validation import ValidationContext
 from strawberry.extensions import SchemaExtension
 
-MAX_DOCUMENTS = 1000  # distinct texts remembered; past that the memory starts afresh
+from graph.bounded import BoundedCache
+
+MAX_DOCUMENTS = 1000  # distinct texts remembered, the least recently used go first
+MAX_BYTES = 64 * 1024 * 1024  # what all of them may weigh together (estimated)
+MAX_DOCUMENT_BYTES = 1024 * 1024  # one document weighing more is not kept (~16 KB of text)
+AST_BYTES_PER_CHAR = 60
 _STANDARD = frozenset(specified_rules)
-_parsed: dict[tuple[int, str, tuple], DocumentNode] = {}
-_valid: set[tuple[int, str]] = set()
+
+
+def _weigh(key: tuple, _value: object) -> int:
+    return len(key[1]) * AST_BYTES_PER_CHAR
+
+
+_parsed: BoundedCache[tuple[int, str, tuple], DocumentNode] = BoundedCache(
+    MAX_DOCUMENTS, MAX_BYTES, MAX_DOCUMENT_BYTES, _weigh
+)
+# Texts known to pass the standard rules (the text is the key; True the value).
+_valid: BoundedCache[tuple[int, str], bool] = BoundedCache(
+    MAX_DOCUMENTS, MAX_BYTES // 8, MAX_DOCUMENT_BYTES // 8, lambda key, _: len(key[1])
+)
 
 
 def _document_only(rule: type) -> bool:
@@ -70,9 +92,7 @@ class DocumentCache(SchemaExtension):
             ctx.graphql_document = _parsed.get(key)
         yield
         if key is not None and ctx.graphql_document is not None and key not in _parsed:
-            if len(_parsed) >= MAX_DOCUMENTS:
-                _parsed.clear()
-            _parsed[key] = ctx.graphql_document
+            _parsed.put(key, ctx.graphql_document)
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -91,6 +111,4 @@ class DocumentCache(SchemaExtension):
             return
         yield
         if ctx.pre_execution_errors == []:
-            if len(_valid) >= MAX_DOCUMENTS:
-                _valid.clear()
-            _valid.add(key)
+            _valid.put(key, True)

@@ -7,7 +7,8 @@ first without the query text:
 - it is not: the answer is the error `PersistedQueryNotFound` (code
   PERSISTED_QUERY_NOT_FOUND, HTTP 200), and the client sends the query again with its
   text and hash; the hash is checked (SHA-256 of the text, hex) and the query stored in
-  an LRU of `PERSISTED_QUERIES_CACHE` entries before it runs.
+  an LRU of `PERSISTED_QUERIES_CACHE` entries and at most `MAX_BYTES` of text before it
+  runs (a text over the token limit, or larger than `MAX_ENTRY_BYTES`, is not stored).
 
 With `PERSISTED_QUERIES_ONLY=1` only known operations run: the playground's examples
 (graph/examples/*.graphql), the operations of an Apollo persisted-query manifest
@@ -21,16 +22,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from strawberry.http import GraphQLRequestData
 
 from graph.auth.roles import Principal, Role
+from graph.bounded import BoundedCache
 from graph.errors import PersistedQueryError, PersistedQueryNotAllowed, PersistedQueryNotFound
+from graph.extensions.limits import Limits, count_tokens
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -61,34 +62,37 @@ def read_manifest(path: Path) -> dict[str, str]:
     return known
 
 
+MAX_BYTES = 16 * 1024 * 1024  # the stored texts together (UTF-8 bytes, roughly)
+MAX_ENTRY_BYTES = 256 * 1024  # a longer text runs, but is not stored
+
+
 class PersistedQueries:
     def __init__(
-        self, cache_size: int, only_known: bool = False, known: dict[str, str] | None = None
+        self,
+        cache_size: int,
+        only_known: bool = False,
+        known: dict[str, str] | None = None,
+        max_tokens: int = Limits.tokens,
     ) -> None:
-        self.cache_size = cache_size
         self.only_known = only_known
+        self.max_tokens = max_tokens
         # Never evicted: the examples, a manifest, what admins registered.
         self.known: dict[str, str] = dict(known or {})
-        self.cache: OrderedDict[str, str] = OrderedDict()
-        self._lock = Lock()
+        self.cache: BoundedCache[str, str] = BoundedCache(
+            cache_size, MAX_BYTES, MAX_ENTRY_BYTES, lambda _digest, query: len(query)
+        )
 
     def lookup(self, digest: str) -> str | None:
         if digest in self.known:
             return self.known[digest]
         if self.only_known:
             return None
-        with self._lock:
-            query = self.cache.get(digest)
-            if query is not None:
-                self.cache.move_to_end(digest)
-            return query
+        return self.cache.get(digest)
 
     def store(self, digest: str, query: str) -> None:
-        with self._lock:
-            self.cache[digest] = query
-            self.cache.move_to_end(digest)
-            while len(self.cache) > self.cache_size:
-                self.cache.popitem(last=False)
+        # Over the token limit it will be refused anyway: nothing of it is kept.
+        if count_tokens(query, self.max_tokens + 1) <= self.max_tokens:
+            self.cache.put(digest, query)
 
     def resolve(self, data: GraphQLRequestData, principal: Principal) -> GraphQLRequestData:
         """The request with its query text filled in from the store, or an error."""

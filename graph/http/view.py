@@ -252,6 +252,7 @@ def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
             settings.persisted_queries_cache,
             only_known=settings.persisted_queries_only,
             known=known_operations(settings),
+            max_tokens=settings.max_tokens,
         ),
         max_batch_operations=settings.max_batch_operations,
         max_in_flight=settings.max_in_flight,
