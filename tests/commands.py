@@ -55,7 +55,10 @@ def delete_prefixed(settings: Settings, prefix: str) -> None:
     query(
         settings,
         "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n._changes AS ids "
-        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids } "
+        "  UNION ALL MATCH (a:Entity)-[r]->() WHERE a.id STARTS WITH $p RETURN r._changes AS ids "
+        # A merged entity's batches, kept on its redirect as `<change id>|<subject>|<object>`.
+        "  UNION ALL MATCH (d:Redirect) WHERE d.id STARTS WITH $p "
+        "  RETURN [h IN coalesce(d._history, []) | split(h, '|')[0]] AS ids } "
         "UNWIND ids AS cid MATCH (c:Change {id: cid}) WITH DISTINCT c DELETE c",
         p=prefix,
     )

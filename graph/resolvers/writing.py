@@ -19,7 +19,7 @@ from graph.cypher import changes, writes
 from graph.cypher import entities as entities_q
 from graph.db import Transaction
 from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
-from graph.errors import Forbidden, NotFound
+from graph.errors import Forbidden, NotFound, ServiceUnavailable
 from graph.facts import SLUG, check_facts, to_rows
 from graph.resolvers.arguments import check_range
 from graph.resolvers.entities import find_entity
@@ -240,6 +240,8 @@ async def delete_entity(info: Info, entity_id: str, reason: str | None):
     change = change_record(principal.subject, "api")
 
     async def work(tx: Transaction) -> list[dict]:
+        # Locked first: a merge into it waits, or has committed and its redirect is seen.
+        await tx.run(changes.lock_entity(entity_id))
         return await tx.run(changes.delete_entity(entity_id, change, reason))
 
     rows = await info.context.db.transaction(work)
@@ -295,7 +297,15 @@ def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict
     return {**out, "aliases": aliases, "_prov": prov}
 
 
+MERGE_ATTEMPTS = 20
+
+
 async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
+    """One transaction: resolve both ids through redirects, take both entities' write
+    locks in id order (so concurrent merges of overlapping pairs queue up rather than
+    deadlock), check under the locks that neither moved while waiting (else start again),
+    then move everything from the merged entity to the survivor. Ids already merged into
+    one entity answer as written, unchanged."""
     principal = await _principal(info, "admin")
     if isinstance(principal, ForbiddenError):
         return principal
@@ -303,44 +313,67 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
         return validation(["survivorId and mergedId must differ"])
     change = change_record(principal.subject, "api")
 
-    async def work(tx: Transaction) -> str:
+    async def lock(tx: Transaction, entity_id: str, named: str) -> None:
+        rows = await tx.run(changes.lock_entity(entity_id))
+        if rows and rows[0]["id"] is not None:
+            return
+        if rows or (await _resolve(tx, [entity_id]))[entity_id] != entity_id:
+            raise _Moved  # merged away (or deleted) since the ids were resolved
+        raise _Refused(not_found("entity", named))
+
+    async def work(tx: Transaction) -> tuple[str, bool]:
+        resolved = await _resolve(tx, [survivor_id, merged_id])
+        s_id, m_id = resolved[survivor_id], resolved[merged_id]
+        named = {s_id: survivor_id, m_id: merged_id}
+        for entity_id in sorted({s_id, m_id}):
+            await lock(tx, entity_id, named[entity_id])
+        # Nothing merges into or out of a locked entity, so the redirects read now hold
+        # until this transaction ends.
+        if await _resolve(tx, [survivor_id, merged_id]) != resolved:
+            raise _Moved
+        if s_id == m_id:
+            return s_id, False
         snapshots = {}
-        for entity_id in (survivor_id, merged_id):
-            rows = await tx.run(changes.entity_snapshot(entity_id))
-            if not rows:
-                raise _Refused(not_found("entity", entity_id))
-            snapshots[entity_id] = rows[0]
-        survivor, merged = snapshots[survivor_id], snapshots[merged_id]
+        for entity_id in (s_id, m_id):
+            [row] = await tx.run(changes.entity_snapshot(entity_id))
+            snapshots[entity_id] = row
+        survivor, merged = snapshots[s_id], snapshots[m_id]
         if survivor["node"]["kind"] != merged["node"]["kind"]:
             raise _Refused(
                 conflict(
-                    f"{merged_id} is a {merged['node']['kind']} and {survivor_id} a "
+                    f"{m_id} is a {merged['node']['kind']} and {s_id} a "
                     f"{survivor['node']['kind']}: only entities of one kind can be merged"
                 )
             )
         for rel_type in merged["types"]:
             if rel_type in RELATIONSHIP_TYPES:
-                await tx.run(changes.move_relationships(merged_id, survivor_id, rel_type))
+                await tx.run(changes.move_relationships(m_id, s_id, rel_type))
         props = _merged_properties(survivor["node"], merged["node"])
-        await tx.run(changes.finish_merge(merged_id, survivor_id, props))
+        await tx.run(changes.finish_merge(m_id, s_id, props))
         entry = {
             "action": "merge",
             "target": "entity",
-            "subject": survivor_id,
-            "object": merged_id,
+            "subject": s_id,
+            "object": m_id,
             "type": survivor["node"]["kind"],
             "provenance": merged["node"].get("_prov") or [],
             "note": reason,
         }
         await tx.run(changes.record_change(change, entry))
-        return survivor_id
+        return s_id, True
 
-    try:
-        await info.context.db.transaction(work)
-    except _Refused as refused:
-        return refused.result
-    written = await _written(info, survivor_id)
-    return EntityWritten(entity=written, created=False, changed=True)
+    for _ in range(MERGE_ATTEMPTS):
+        try:
+            result_id, changed = await info.context.db.transaction(work)
+            break
+        except _Refused as refused:
+            return refused.result
+        except _Moved:
+            continue
+    else:
+        raise ServiceUnavailable("The entities kept being merged by others; try again.")
+    written = await _written(info, result_id)
+    return EntityWritten(entity=written, created=False, changed=changed)
 
 
 async def history(info: Info, entity_id: str, first: int) -> list[Change]:
@@ -368,6 +401,10 @@ async def history(info: Info, entity_id: str, first: int) -> list[Change]:
         )
         for c in rows
     ]
+
+
+class _Moved(Exception):
+    """An entity a merge was about to lock was merged away meanwhile: start again."""
 
 
 class _Refused(Exception):
