@@ -44,6 +44,14 @@ def build_apoc(log=print) -> None:
     subprocess.run(["mvn", "-q", "-B", "package"], cwd=BENCH_DIR / "apoc", check=True)
 
 
+def credentials_env(cfg: Settings) -> dict[str, str]:
+    """NEO4J_USERNAME / NEO4J_PASSWORD of the bench Neo4j (its password is made on its first
+    start, in data/bench), for the processes the benchmark starts: passed in their
+    environment, never on a command line or in the plan file."""
+    user, password = cfg.neo4j_auth() or ("neo4j", "")
+    return {"NEO4J_USERNAME": user, "NEO4J_PASSWORD": password}
+
+
 def local(cfg: Settings) -> LocalNeo4j:
     return LocalNeo4j(cfg, plugins=PLUGINS)
 

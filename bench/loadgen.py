@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -250,7 +251,12 @@ async def run_plan(plan: dict[str, Any], out_path: str) -> list[Cell]:
     if raw:
         driver = AsyncGraphDatabase.driver(
             raw["uri"],
-            auth=None,
+            # The bench Neo4j's credentials, from bench.run (environment, not the plan).
+            auth=(
+                (os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ["NEO4J_PASSWORD"])
+                if os.environ.get("NEO4J_PASSWORD")
+                else None
+            ),
             max_connection_pool_size=raw.get("pool", 100),
             notifications_min_severity="OFF",
         )

@@ -139,12 +139,20 @@ def main() -> None:
         log(f"targets: {targets}")
         if "ours" in chosen:
             servers["ours"] = systems.start_ours(
-                cfg.bolt_uri, OUR_PORT, args.workers, args.pool_size
+                cfg.bolt_uri,
+                OUR_PORT,
+                args.workers,
+                args.pool_size,
+                extra_env=database.credentials_env(cfg),
             )
         if "neo4j-graphql" in chosen:
             systems.ensure_node_modules(log)
             servers["neo4j-graphql"] = systems.start_neo4j_graphql(
-                cfg.bolt_uri, THEIR_PORT, args.workers, max(args.pool_size, 100)
+                cfg.bolt_uri,
+                THEIR_PORT,
+                args.workers,
+                max(args.pool_size, 100),
+                extra_env=database.credentials_env(cfg),
             )
         for server in servers.values():
             server.wait()
@@ -201,6 +209,7 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-m", "bench.loadgen", str(plan_path), str(cells_path)],
             cwd=ROOT,
+            env={**os.environ, **database.credentials_env(cfg)},  # the raw driver's
             check=True,
         )
         load_after = os.getloadavg()

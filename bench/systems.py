@@ -97,7 +97,9 @@ def ensure_node_modules(log=print) -> None:
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
 
 
-def start_neo4j_graphql(bolt_uri: str, port: int, workers: int, pool_size: int) -> Server:
+def start_neo4j_graphql(
+    bolt_uri: str, port: int, workers: int, pool_size: int, extra_env: dict[str, str] | None = None
+) -> Server:
     env = {
         **os.environ,
         "NEO4J_URI": bolt_uri,
@@ -105,6 +107,7 @@ def start_neo4j_graphql(bolt_uri: str, port: int, workers: int, pool_size: int) 
         "WORKERS": str(workers),
         "NEO4J_POOL_SIZE": str(pool_size),
         "NODE_ENV": "production",
+        **(extra_env or {}),
     }
     process, log = _spawn("neo4j-graphql", ["node", "server.mjs"], env, NODE_DIR)
     base = f"http://127.0.0.1:{port}"

@@ -30,6 +30,7 @@ from neo4j import exceptions as neo
 from neo4j import spatial as neo_spatial
 from neo4j import time as neo_time
 from neo4j._data import RecordExporter
+from neo4j.auth_management import AsyncAuthManagers
 from neo4j.graph import Node, Path, Relationship
 
 from graph import request_context
@@ -44,6 +45,13 @@ _WRITE_ATTEMPTS = 12
 # A query's client-side deadline: its transaction timeout plus this (seconds).
 _DEADLINE_GRACE_S = 1.0
 
+# The user or password is wrong, or too many wrong attempts locked the user for a while.
+_CREDENTIAL_CODES = {
+    "Neo.ClientError.Security.Unauthorized",
+    "Neo.ClientError.Security.AuthenticationRateLimit",
+    "Neo.ClientError.Security.CredentialsExpired",
+}
+
 _TIMEOUT_CODES = {
     "Neo.ClientError.Transaction.TransactionTimedOut",
     "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
@@ -56,9 +64,15 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        auth = (
-            (settings.neo4j_username, settings.neo4j_password) if settings.neo4j_password else None
-        )
+        auth: Any = settings.neo4j_auth()
+        if settings.uses_local_neo4j:
+            # The password file is read again whenever Neo4j refuses it: a service started
+            # before the local Neo4j made its password, or after a new one was made, keeps
+            # working without a restart.
+            async def current_auth() -> tuple[str, str]:
+                return settings.neo4j_auth() or ("", "")
+
+            auth = AsyncAuthManagers.basic(current_auth)
         self.driver = AsyncGraphDatabase.driver(
             settings.bolt_uri,
             auth=auth,
@@ -301,6 +315,9 @@ def _translate(exc: neo.Neo4jError) -> GraphError:
         return QueryTimeout("The query took too long and was stopped; narrow it and retry.")
     if code.startswith("Neo.TransientError") or code.startswith("Neo.DatabaseError"):
         return ServiceUnavailable("The graph database is busy or unavailable; try again.")
+    if code in _CREDENTIAL_CODES:
+        log.error("Neo4j refused the credentials (%s)", code)
+        return ServiceUnavailable("The graph database is unavailable right now; try again later.")
     if (
         code == "Neo.ClientError.Procedure.ProcedureCallFailed"
         and "fulltext" in str(exc.message or "").lower()

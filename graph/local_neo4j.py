@@ -1,7 +1,11 @@
 """Builds and runs the project's own local Neo4j (Community 5.26 LTS, from Maven Central).
 
-`neo4j/` holds a pom.xml and one launcher class; `mvn package` resolves Neo4j and copies
+`launcher/` holds a pom.xml and one launcher class; `mvn package` resolves Neo4j and copies
 its jars to launcher/target/lib, and the JVM runs with a plain `lib/*` classpath.
+
+Neo4j requires a password: `<data_dir>/neo4j-password` (made with `secrets` on the first
+start, owner-only), which the launcher reads from that file and sets before it opens
+Bolt (see launcher/src/main/java/kg/Launcher.java).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -85,6 +90,26 @@ class LocalNeo4j:
     def log_file(self) -> Path:
         return self.settings.data_dir / "neo4j.log"
 
+    @property
+    def password_file(self) -> Path:
+        return self.settings.local_password_file
+
+    def _ensure_password(self) -> None:
+        """A strong random password for the user neo4j, made once, owner-only."""
+        path = self.password_file
+        if path.exists():
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+            return
+        temp = path.with_name(path.name + ".tmp")
+        temp.unlink(missing_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+
     def running_pid(self) -> int | None:
         try:
             pid = int(self.pid_file.read_text())
@@ -106,6 +131,7 @@ class LocalNeo4j:
                 "port, or NEO4J_URI to use that Neo4j instead."
             )
         self.home.mkdir(parents=True, exist_ok=True)
+        self._ensure_password()
         java = shutil.which("java")
         if java is None:
             raise Neo4jStartError("Java 17 is needed to run the local Neo4j; install it first.")
@@ -115,6 +141,8 @@ class LocalNeo4j:
             f"-Xmx{self.settings.neo4j_heap}",
             f"-Dkg.pagecache={self.settings.neo4j_pagecache}",
             f"-Dkg.txmemory={self.settings.neo4j_txmemory}",
+            # A path: the password itself never appears on a command line.
+            f"-Dkg.passwordFile={self.password_file}",
             *([f"-Dkg.plugins={self.plugins}"] if self.plugins else []),
             *JVM_FLAGS,
             "-cp",

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The local Neo4j's only user (its password: Settings.local_password_file).
+LOCAL_NEO4J_USER = "neo4j"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -112,6 +114,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5000
     max_query_cost: int = 100_000
+    max_filter_clauses: int = 200
+    max_list_items: int = 1000
     max_body_bytes: int = 1_000_000
     # Operations in one batched request (a JSON array); 0 turns batching off.
     max_batch_operations: int = 10
@@ -137,6 +141,24 @@ class Settings:
     @property
     def uses_local_neo4j(self) -> bool:
         return not self.neo4j_uri
+
+    @property
+    def local_password_file(self) -> Path:
+        """The local Neo4j's password (user `neo4j`), made on its first start (owner-only)."""
+        return self.data_dir / "neo4j-password"
+
+    def neo4j_auth(self) -> tuple[str, str] | None:
+        """The user and password to connect with: for the local Neo4j, `neo4j` and the
+        password in its data directory (read now, so a password made after these settings
+        counts; empty when none was made yet); for NEO4J_URI, NEO4J_USERNAME and
+        NEO4J_PASSWORD (None, no auth, when the password is empty)."""
+        if self.uses_local_neo4j:
+            try:
+                password = self.local_password_file.read_text(encoding="utf-8").strip()
+            except FileNotFoundError:
+                password = ""
+            return (LOCAL_NEO4J_USER, password)
+        return (self.neo4j_username, self.neo4j_password) if self.neo4j_password else None
 
     @property
     def bolt_uri(self) -> str:
@@ -175,6 +197,8 @@ class Settings:
             max_aliases=_positive(env, "MAX_ALIASES", 30, zero=True),
             max_tokens=_positive(env, "MAX_TOKENS", 5000),
             max_query_cost=_positive(env, "MAX_QUERY_COST", 100_000),
+            max_filter_clauses=_positive(env, "MAX_FILTER_CLAUSES", 200),
+            max_list_items=_positive(env, "MAX_LIST_ITEMS", 1000),
             max_body_bytes=_positive(env, "MAX_BODY_BYTES", 1_000_000),
             max_batch_operations=_positive(env, "MAX_BATCH_OPERATIONS", 10, zero=True),
             max_in_flight=_positive(env, "MAX_IN_FLIGHT", 8),

@@ -26,14 +26,18 @@ def query(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]
     return asyncio.run(_query(settings, query, **params))
 
 
-def cli_env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_DATABASE": settings.neo4j_database}
-    if settings.neo4j_password:
-        env |= {
-            "NEO4J_USERNAME": settings.neo4j_username,
-            "NEO4J_PASSWORD": settings.neo4j_password,
-        }
+def neo4j_env(settings: Settings) -> dict[str, str]:
+    """The variables that point a child process at the test Neo4j, credentials included
+    (the local one's password from its data directory)."""
+    env = {"NEO4J_URI": settings.bolt_uri, "NEO4J_DATABASE": settings.neo4j_database}
+    auth = settings.neo4j_auth()
+    if auth is not None:
+        env |= {"NEO4J_USERNAME": auth[0], "NEO4J_PASSWORD": auth[1]}
     return env
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, **neo4j_env(settings)}
 
 
 def ingest(settings: Settings, *args: str | Path, env: dict | None = None):

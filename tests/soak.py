@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from graph.settings import ROOT, Settings
+from tests.commands import neo4j_env
 
 DOCS = ROOT / "docs" / "reliability.md"
 
@@ -263,10 +264,7 @@ def start_service(settings: Settings, port: int) -> subprocess.Popen:
         **os.environ,
         "PORT": str(port),
         "LOG_FORMAT": "json",
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_USERNAME": settings.neo4j_username,
-        "NEO4J_PASSWORD": settings.neo4j_password,
-        "NEO4J_DATABASE": settings.neo4j_database,
+        **neo4j_env(settings),
     }
     with (settings.data_dir / "soak-service.log").open("w") as log:  # the child keeps it
         process = subprocess.Popen(

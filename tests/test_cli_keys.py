@@ -16,6 +16,7 @@ def cli_env(settings: Settings, **overrides: str) -> dict[str, str]:
     if settings.uses_local_neo4j:
         env.pop("NEO4J_URI", None)
         env["LOCAL_NEO4J_PORT"] = str(settings.local_bolt_port)
+        env["DATA_DIR"] = str(settings.data_dir)  # where its password is
     env.update(overrides)
     return env
 

@@ -12,6 +12,7 @@ import pytest
 
 from graph.http.serving import _no_delay
 from graph.settings import Settings
+from tests.commands import neo4j_env
 from tests.conftest import free_port, poll, serve_command
 
 QUERY = '{ entity(id: "bank-of-beijing") { name } }'
@@ -29,8 +30,7 @@ def test_two_workers_share_the_port_and_answer(settings: Settings, tmp_path):
     port = free_port()
     env = {
         **os.environ,
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_DATABASE": settings.neo4j_database,
+        **neo4j_env(settings),
         "PORT": str(port),
         "WORKERS": "2",
     }

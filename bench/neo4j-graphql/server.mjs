@@ -1,5 +1,5 @@
 // @neo4j/graphql 7 on Apollo Server 5, for the benchmark (bench/run.py).
-//   NEO4J_URI=bolt://127.0.0.1:7692 PORT=8702 WORKERS=2 node server.mjs
+//   NEO4J_URI=bolt://127.0.0.1:7692 NEO4J_PASSWORD=... PORT=8702 WORKERS=2 node server.mjs
 // WORKERS > 1 forks that many processes sharing the port (node:cluster), as the Python
 // service runs that many uvicorn workers. `node server.mjs --print-schema` prints the
 // generated schema and exits.
@@ -18,7 +18,7 @@ const poolSize = Number(process.env.NEO4J_POOL_SIZE ?? 100);
 
 async function serve() {
   const typeDefs = readFileSync(new URL("./typeDefs.graphql", import.meta.url), "utf8");
-  const driver = neo4j.driver(uri, neo4j.auth.basic("neo4j", ""), {
+  const driver = neo4j.driver(uri, neo4j.auth.basic(process.env.NEO4J_USERNAME ?? "neo4j", process.env.NEO4J_PASSWORD ?? ""), {
     maxConnectionPoolSize: poolSize,
     disableLosslessIntegers: true,
   });

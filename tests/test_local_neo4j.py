@@ -1,0 +1,152 @@
+"""The local Neo4j as `make run`, `make test` and `graph.cli neo4j ...` run it: it requires
+its password, which the service reads by itself, and a store from before passwords gets
+one before Bolt opens.
+
+The module runs a Neo4j of its own (free port, store beside the suite's), which it stops
+and starts; with an external NEO4J_URI there is nothing to test here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError
+
+from graph.local_neo4j import (
+    LocalNeo4j,
+    port_open,
+)
+from graph.settings import ROOT, Settings
+from tests.conftest import Server, free_port, make_test_settings, poll
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def own() -> Iterator[tuple[Settings, LocalNeo4j]]:
+    base = make_test_settings()
+    if not base.uses_local_neo4j:
+        pytest.skip("NEO4J_URI is set: these tests start and stop a local Neo4j of their own")
+    settings = replace(
+        base, local_bolt_port=free_port(), data_dir=Path(f"{base.data_dir}-lifecycle")
+    )
+    local = LocalNeo4j(settings)
+    local.stop()  # left running by an interrupted run
+    local.start()
+    try:
+        yield settings, local
+    finally:
+        local.stop()
+
+
+def answer(settings: Settings, auth) -> int:
+    with GraphDatabase.driver(settings.bolt_uri, auth=auth, connection_timeout=5) as driver:
+        return driver.execute_query("RETURN 1 AS one").records[0]["one"]
+
+
+def neo4j_cli(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m graph.cli neo4j ARGS` with this module's port and store."""
+    base = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    base |= {
+        "LOCAL_NEO4J_PORT": str(settings.local_bolt_port),
+        "DATA_DIR": str(settings.data_dir),
+        "LOCAL_NEO4J_HEAP": settings.neo4j_heap,
+        "LOCAL_NEO4J_PAGECACHE": settings.neo4j_pagecache,
+        "LOCAL_NEO4J_TX_MEMORY": settings.neo4j_txmemory,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "graph.cli", "neo4j", *args],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+# --- credentials -----------------------------------------------------------------------
+
+
+def test_bolt_requires_the_password_and_the_service_has_it(own):
+    settings, local = own
+    password_file = settings.local_password_file
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    password = password_file.read_text().strip()
+    assert len(password) >= 40  # secrets.token_urlsafe(32)
+
+    with pytest.raises(AuthError):
+        answer(settings, None)
+    with pytest.raises(AuthError):
+        answer(settings, ("neo4j", password[:-1] + ("x" if password[-1] != "x" else "y")))
+    assert answer(settings, ("neo4j", password)) == 1  # (a success resets the failure count)
+
+    # Not on the launcher's command line, nor in its environment.
+    pid = local.running_pid()
+    assert pid is not None
+    assert password.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    assert password.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+
+    # The service reads it from the data directory by itself.
+    with Server(settings) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        poll(http, "/ready", lambda r: r.status_code == 200, 30, "the service is not ready")
+        body = http.post("/graphql", json={"query": '{ entity(id: "none") { name } }'}).json()
+        assert body == {"data": {"entity": None}}
+
+
+def test_a_store_without_a_password_gets_one_before_bolt_opens(own):
+    """A data directory from before passwords (auth was off, no password file): the next
+    start makes a password and sets it with Bolt closed, so nobody ever logs in with the
+    default neo4j/neo4j, and the store's data is kept."""
+    settings, local = own
+    answer_marker = "lifecycle-upgrade"
+    with GraphDatabase.driver(settings.bolt_uri, auth=settings.neo4j_auth()) as driver:
+        driver.execute_query("MERGE (:Marker {name: $name})", name=answer_marker)
+    old = settings.local_password_file.read_text().strip()
+    local.stop()
+    settings.local_password_file.unlink()
+    (local.home / "kg-password-applied").unlink()
+
+    tried: list[str] = []
+
+    def try_the_default() -> None:
+        """As soon as the port opens, log in as neo4j/neo4j once."""
+        deadline = time.monotonic() + 300
+        while not port_open(settings.local_bolt_port):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+        try:
+            answer(settings, ("neo4j", "neo4j"))
+            tried.append("logged in")
+        except AuthError:
+            tried.append("refused")
+
+    watcher = threading.Thread(target=try_the_default)
+    watcher.start()
+    local.start()
+    watcher.join(timeout=60)
+    assert tried == ["refused"]
+
+    new = settings.local_password_file.read_text().strip()
+    assert new != old
+    assert stat.S_IMODE(settings.local_password_file.stat().st_mode) == 0o600
+    with pytest.raises(AuthError):
+        answer(settings, ("neo4j", old))
+    with GraphDatabase.driver(settings.bolt_uri, auth=("neo4j", new)) as driver:
+        records = driver.execute_query(
+            "MATCH (m:Marker {name: $name}) RETURN count(m) AS n", name=answer_marker
+        ).records
+        assert records[0]["n"] == 1
+    log = local.log_file.read_text()
+    assert log.rindex("password of the user neo4j set") < log.rindex("READY")
