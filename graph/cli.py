@@ -1,7 +1,7 @@
 """The command line: run (Neo4j + seed + serve), serve, seed, neo4j start/stop, export-schema, keys.
 
 python -m graph.cli run            # what `make run` does
-python -m graph.cli neo4j start    # just the local Neo4j (foreground until Ctrl-C)
+python -m graph.cli neo4j start    # just the local Neo4j (in the background; neo4j stop)
 python -m graph.cli seed           # load the seed graph into the configured Neo4j
 python -m graph.cli ingest FILE... # check and write files of facts (JSON Lines, CSV)
 python -m graph.cli export-schema  # print the SDL (schema.graphql)
@@ -103,14 +103,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def cmd_run(settings: Settings) -> None:
-    from graph.local_neo4j import LocalNeo4j
+def _start_local(settings: Settings) -> Any:
+    """The local Neo4j, started (or found running); a failure is one line, no traceback."""
+    from graph.local_neo4j import LocalNeo4j, Neo4jStartError
 
+    local = LocalNeo4j(settings)
+    try:
+        took = local.start(log=_say)
+    except Neo4jStartError as exc:
+        raise SystemExit(str(exc)) from exc
+    if local.process is not None:
+        _say(f"Local Neo4j answering on {settings.bolt_uri} (started in {took:.1f}s)")
+    return local
+
+
+def cmd_run(settings: Settings) -> None:
     local = None
     if settings.uses_local_neo4j:
-        local = LocalNeo4j(settings)
-        took = local.start(log=_say)
-        _say(f"Local Neo4j answering on {settings.bolt_uri} (started in {took:.1f}s)")
+        local = _start_local(settings)
     else:
         _say(f"Using the Neo4j at {settings.neo4j_uri}; starting none.")
     # SIGTERM stops the service the way Ctrl-C does, then Neo4j is stopped below.
@@ -121,10 +131,11 @@ def cmd_run(settings: Settings) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        if local is not None:
+        # Only a Neo4j this process started; one that was running already is left running.
+        if local is not None and local.process is not None:
             _say("Stopping the local Neo4j ...")
-            local.stop()
-            _say("Stopped.")
+            stopped = local.stop()
+            _say("Stopped." if stopped else "It had been stopped already.")
 
 
 def cmd_neo4j(settings: Settings, action: str) -> None:
@@ -134,16 +145,20 @@ def cmd_neo4j(settings: Settings, action: str) -> None:
     if action == "build":
         build_launcher(_say)
     elif action == "start":
-        took = local.start(log=_say)
-        _say(
-            f"Neo4j answering on {settings.bolt_uri} after {took:.1f}s (pid {local.running_pid()})"
-        )
+        local = _start_local(settings)
+        if local.process is not None:
+            _say(f"Neo4j pid {local.process.pid}, store in {settings.data_dir}")
     elif action == "stop":
-        local.stop()
-        _say("Neo4j stopped.")
+        pid = local.stop()
+        _say(f"Neo4j stopped (pid {pid})." if pid else f"No Neo4j of {settings.data_dir} runs.")
+        status = local.status()
+        if status.port_holder:
+            _say(f"Port {settings.local_bolt_port} is taken by {status.port_holder}.")
     elif action == "status":
-        pid = local.running_pid()
-        _say(f"running, pid {pid}" if pid else "not running")
+        status = local.status()
+        _say(f"{status} (store in {settings.data_dir})")
+        if status.pid is None:
+            sys.exit(3)
 
 
 async def _keys(settings: Settings, args: argparse.Namespace) -> None:

@@ -7,6 +7,8 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +75,31 @@ def delete_prefixed(settings: Settings, prefix: str) -> None:
         p=prefix,
     )
     query(settings, "MATCH (c:Change) WHERE c.subject STARTS WITH $p DELETE c", p=prefix)
+
+
+@contextmanager
+def foreign_listener(port: int) -> Iterator[subprocess.Popen]:
+    """Another program (a Python socket, in a process of its own) listening on the loopback
+    `port` until the block ends."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import socket, sys, time\n"
+            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+            "print('listening', flush=True); time.sleep(300)",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "listening"
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

@@ -1,6 +1,6 @@
 """The local Neo4j as `make run`, `make test` and `graph.cli neo4j ...` run it: it requires
-its password, which the service reads by itself, and a store from before passwords gets
-one before Bolt opens.
+its password, it has one owner per data directory, anyone can see and stop it, and a stale
+pid file or a foreign program on its port is told apart.
 
 The module runs a Neo4j of its own (free port, store beside the suite's), which it stops
 and starts; with an external NEO4J_URI there is nothing to test here.
@@ -25,9 +25,13 @@ from neo4j.exceptions import AuthError
 
 from graph.local_neo4j import (
     LocalNeo4j,
+    Neo4jStartError,
+    launchers_for,
     port_open,
+    process_alive,
 )
 from graph.settings import ROOT, Settings
+from tests.commands import foreign_listener
 from tests.conftest import Server, free_port, make_test_settings, poll
 
 pytestmark = pytest.mark.neo4j
@@ -102,6 +106,111 @@ def test_bolt_requires_the_password_and_the_service_has_it(own):
         poll(http, "/ready", lambda r: r.status_code == 200, 30, "the service is not ready")
         body = http.post("/graphql", json={"query": '{ entity(id: "none") { name } }'}).json()
         assert body == {"data": {"entity": None}}
+
+
+# --- one owner, seen and stopped by anyone -------------------------------------------------
+
+
+def test_starting_twice_gives_the_same_neo4j(own):
+    settings, local = own
+    pid = local.running_pid()
+    assert pid is not None
+    other = LocalNeo4j(settings)
+    assert other.start() == 0.0
+    assert other.process is None
+    assert other.running_pid() == pid
+
+    again = neo4j_cli(settings, "start")
+    assert again.returncode == 0, again.stderr
+    assert f"already running on bolt://127.0.0.1:{settings.local_bolt_port} (pid {pid})" in (
+        again.stderr
+    )
+    elsewhere = neo4j_cli(settings, "start", LOCAL_NEO4J_PORT=str(free_port()))
+    assert elsewhere.returncode == 1
+    assert f"already running on port {settings.local_bolt_port} (pid {pid})" in elsewhere.stderr
+    assert "Traceback" not in elsewhere.stderr
+    assert launchers_for(local.home) == [pid]
+
+    status = neo4j_cli(settings, "status")
+    assert status.returncode == 0
+    assert f"running, pid {pid}, bolt://127.0.0.1:{settings.local_bolt_port}" in status.stderr
+
+
+def test_stop_from_another_process_is_quick_and_leaves_no_zombie(own):
+    """The Neo4j is this test process's child (as `make run`'s is); another process stops
+    it. It used to take 60 s (the exited child, a zombie, looked alive) and leave the
+    pid file behind for the owner to delete later."""
+    settings, local = own
+    assert local.process is not None
+    pid = local.process.pid
+    started = time.monotonic()
+    stopped = neo4j_cli(settings, "stop")
+    took = time.monotonic() - started
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"Neo4j stopped (pid {pid})" in stopped.stderr
+    assert took < 40, f"stopping took {took:.0f}s"
+    assert not process_alive(pid)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists():  # reaped by its parent, this process
+        assert time.monotonic() < deadline, "the stopped Neo4j stays a zombie"
+        time.sleep(0.1)
+    assert not local.pid_file.exists()
+
+    status = neo4j_cli(settings, "status")
+    assert status.returncode == 3
+    assert "not running" in status.stderr
+    assert local.stop() is None  # the owner finds it stopped, and says so
+    again = neo4j_cli(settings, "stop")
+    assert again.returncode == 0
+    assert "No Neo4j of" in again.stderr
+
+
+def test_a_foreign_program_on_the_port_is_named(own):
+    settings, local = own
+    assert local.running_pid() is None
+    port = settings.local_bolt_port
+    with foreign_listener(port) as listener:
+        status = neo4j_cli(settings, "status")
+        assert status.returncode == 3
+        assert f"not running; its port is taken by pid {listener.pid} (python" in status.stderr
+
+        started = neo4j_cli(settings, "start")
+        assert started.returncode == 1
+        [line] = started.stderr.strip().splitlines()  # one line, no traceback
+        assert line.startswith(f"Port {port} is taken by pid {listener.pid} (python"), line
+        assert "LOCAL_NEO4J_PORT" in line
+
+        with pytest.raises(Neo4jStartError, match=f"pid {listener.pid}"):
+            LocalNeo4j(settings).start()
+        assert listener.poll() is None  # nothing was done to it
+    assert not port_open(port)
+
+
+def test_a_stale_pid_file_is_not_taken_for_a_running_neo4j(own):
+    settings, local = own
+    sleeper = subprocess.Popen(["sleep", "300"])
+    try:
+        # The pid of a live process that is not this store's Neo4j (a reused pid).
+        local.pid_file.write_text(f"{sleeper.pid}\n{settings.local_bolt_port}\n")
+        assert local.running_pid() is None
+        status = neo4j_cli(settings, "status")
+        assert status.returncode == 3, status.stderr
+        local.pid_file.write_text(f"{sleeper.pid}\n{settings.local_bolt_port}\n")
+        stopped = neo4j_cli(settings, "stop")
+        assert "No Neo4j of" in stopped.stderr
+        assert sleeper.poll() is None, "stop signalled a process that is not Neo4j"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+    local.pid_file.write_text("999999999\n")  # a pid that does not exist
+    local.start()
+    assert local.process is not None
+    assert local.pid_file.read_text().split() == [
+        str(local.process.pid),
+        str(settings.local_bolt_port),
+    ]
+    assert answer(settings, settings.neo4j_auth()) == 1
 
 
 def test_a_store_without_a_password_gets_one_before_bolt_opens(own):
