@@ -118,11 +118,15 @@ def _start_local(settings: Settings) -> Any:
 
 
 def cmd_run(settings: Settings) -> None:
+    from graph import running
+
     local = None
     if settings.uses_local_neo4j:
         local = _start_local(settings)
     else:
         _say(f"Using the Neo4j at {settings.neo4j_uri}; starting none.")
+    # For the command line in another terminal: which Neo4j this service uses.
+    running.record(settings)
     # SIGTERM stops the service the way Ctrl-C does, then Neo4j is stopped below.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -131,6 +135,7 @@ def cmd_run(settings: Settings) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        running.forget(settings)
         # Only a Neo4j this process started; one that was running already is left running.
         if local is not None and local.process is not None:
             _say("Stopping the local Neo4j ...")
@@ -285,6 +290,13 @@ def main(argv: list[str] | None = None) -> None:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
+
+    if args.command in ("seed", "keys", "ingest"):
+        from graph import running
+        from graph.settings import neo4j_chosen
+
+        # No Neo4j named here: the one of the service running (`make run`), if any.
+        settings = running.settings_for_command(settings, neo4j_chosen(), _say)
 
     if args.command == "run":
         cmd_run(settings)

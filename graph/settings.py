@@ -137,6 +137,8 @@ class Settings:
     keep_alive_s: float = 75.0
     # Server processes (uvicorn workers) sharing the port; each has its own driver pool.
     workers: int = 1
+    # Where `run` records the Neo4j it uses, for the command line (graph/running.py).
+    run_dir: Path = ROOT / ".run"
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -214,9 +216,21 @@ class Settings:
             neo4j_wait_s=float(env.get("NEO4J_WAIT_S", "120") or 120),
             keep_alive_s=float(env.get("KEEP_ALIVE_S", "75") or 75),
             workers=_positive(env, "WORKERS", 1),
+            run_dir=Path(env.get("RUN_DIR", "").strip() or ROOT / ".run").resolve(),
         )
         _check_jwt(settings)
         return settings
+
+
+# The settings that choose a Neo4j: when none is set, the command line uses the running
+# service's Neo4j (graph/running.py).
+NEO4J_CHOICE = ("NEO4J_URI", "LOCAL_NEO4J_PORT", "DATA_DIR")
+
+
+def neo4j_chosen(env: dict[str, str] | None = None) -> bool:
+    """Whether the environment names a Neo4j (any of NEO4J_CHOICE set and not empty)."""
+    found = os.environ if env is None else env
+    return any(found.get(name, "").strip() for name in NEO4J_CHOICE)
 
 
 DEFAULT_DOMAIN = "graph.domain.kinds:DOMAIN"

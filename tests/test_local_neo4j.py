@@ -1,6 +1,7 @@
 """The local Neo4j as `make run`, `make test` and `graph.cli neo4j ...` run it: it requires
-its password, it has one owner per data directory, anyone can see and stop it, and a stale
-pid file or a foreign program on its port is told apart.
+its password, it has one owner per data directory, anyone can see and stop it, a stale pid
+file or a foreign program on its port is told apart, and the command line finds the
+running service's Neo4j by itself.
 
 The module runs a Neo4j of its own (free port, store beside the suite's), which it stops
 and starts; with an external NEO4J_URI there is nothing to test here.
@@ -8,6 +9,7 @@ and starts; with an external NEO4J_URI there is nothing to test here.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -259,3 +261,84 @@ def test_a_store_without_a_password_gets_one_before_bolt_opens(own):
         assert records[0]["n"] == 1
     log = local.log_file.read_text()
     assert log.rindex("password of the user neo4j set") < log.rindex("READY")
+
+
+# --- the command line finds the running service's Neo4j --------------------------------
+
+
+def test_the_command_line_uses_the_running_services_neo4j(own, tmp_path):
+    """`graph.cli run` on a non-default Neo4j port and store; then `keys create` with none of
+    NEO4J_URI / LOCAL_NEO4J_PORT / DATA_DIR, as the README says to run it, writes to that
+    Neo4j and says so. Explicit settings still win."""
+    settings, local = own
+    pid = local.running_pid()
+    assert pid is not None
+    run_dir = tmp_path / "run"
+    http_port = free_port()
+    chosen = {k: v for k, v in os.environ.items() if k not in ("NEO4J_URI", "DATA_DIR")}
+    service_env = chosen | {
+        "LOCAL_NEO4J_PORT": str(settings.local_bolt_port),
+        "DATA_DIR": str(settings.data_dir),
+        "PORT": str(http_port),
+        "RUN_DIR": str(run_dir),
+        "LOG_FORMAT": "text",
+    }
+    cli_env = {k: v for k, v in chosen.items() if k != "LOCAL_NEO4J_PORT"}
+    cli_env["RUN_DIR"] = str(run_dir)
+
+    def keys(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "graph.cli", "keys", *args],
+            cwd=ROOT,
+            env=cli_env | env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    with (tmp_path / "service.err").open("w+") as err:
+        service = subprocess.Popen(
+            [sys.executable, "-m", "graph.cli", "run"], cwd=ROOT, env=service_env, stderr=err
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{http_port}", timeout=10) as http:
+                poll(http, "/ready", lambda r: r.status_code == 200, 180, "run did not serve")
+            record_file = run_dir / "service.json"
+            assert stat.S_IMODE(record_file.stat().st_mode) == 0o600
+            record = json.loads(record_file.read_text())
+            assert record["pid"] == service.pid
+            assert record["local_bolt_port"] == settings.local_bolt_port
+            assert record["data_dir"] == str(settings.data_dir)
+
+            created = keys("create", "--name", "found the service", "--role", "reader")
+            assert created.returncode == 0, created.stderr
+            assert (
+                f"Using the running service's Neo4j (service pid {service.pid}): "
+                f"bolt://127.0.0.1:{settings.local_bolt_port}, data in {settings.data_dir}"
+            ) in created.stderr
+            key_id = created.stdout.strip().split("_")[1]
+
+            # Read back through explicit settings: the key is in that store.
+            listed = keys(
+                "list",
+                LOCAL_NEO4J_PORT=str(settings.local_bolt_port),
+                DATA_DIR=str(settings.data_dir),
+            )
+            assert listed.returncode == 0, listed.stderr
+            assert "Using the running service" not in listed.stderr
+            assert any(line.startswith(key_id) for line in listed.stdout.splitlines())
+
+            # Explicit settings win, even when they point nowhere.
+            nowhere = keys("list", LOCAL_NEO4J_PORT=str(free_port()))
+            assert nowhere.returncode != 0
+            assert "Using the running service" not in nowhere.stderr
+            assert "is not answering" in nowhere.stderr
+        finally:
+            service.terminate()
+            service.wait(timeout=60)
+        err.seek(0)
+        said = err.read()
+    assert service.returncode == 0, said[-2000:]
+    assert not (run_dir / "service.json").exists()
+    # `run` found this Neo4j running and leaves it running when it ends.
+    assert local.running_pid() == pid
