@@ -30,6 +30,7 @@ from graph.domain import (
     STRINGS,
     Kind,
 )
+from graph.domain.model import MAINTAINED_PROPERTIES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCATORS = {"headline", "byline", "dateline", "caption"}
@@ -79,12 +80,26 @@ def _type_ok(kind: str, value: Any) -> bool:
     return False
 
 
+def maintained(key: str) -> bool:
+    """What the service keeps on every entity and relationship itself: an entity's id,
+    kind, name and aliases (each a field of its own in a record; no domain may declare
+    them as properties) and every `_` name (provenance, history, search and sort keys,
+    locks). No row's properties may set them."""
+    return key in MAINTAINED_PROPERTIES or key.startswith("_")
+
+
 def _check_properties(props: Any, allowed: dict[str, str]) -> list[str]:
     if not isinstance(props, dict):
         return ["properties must be an object"]
     problems = []
     for key, value in props.items():
-        if key not in allowed:
+        if not isinstance(key, str) or maintained(key):
+            problems.append(
+                f"property {key!r} is kept by the service and cannot be set by a row "
+                "(id, kind, name and aliases are fields of their own; names starting "
+                "with '_' are internal)"
+            )
+        elif key not in allowed:
             problems.append(f"property {key!r} is not declared; allowed: {sorted(allowed)}")
         elif value is not None and not _type_ok(allowed[key], value):
             problems.append(f"property {key!r} must be {allowed[key]}, got {value!r}")
@@ -239,8 +254,13 @@ def check_facts(doc: dict[str, Any], known_ids: set[str] | None = None) -> list[
 
 
 def _coerce(props: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
+    """A checked record's properties as stored. The last guard before a write: a
+    property the service keeps (`maintained`) never reaches the graph, even from a row
+    that somehow skipped its check."""
     out = {}
     for key, value in props.items():
+        if maintained(key) or key not in declared:
+            raise InvalidFacts([f"property {key!r} may not be written (unchecked row?)"])
         if value is None:
             continue
         out[key] = dt.date.fromisoformat(value) if declared.get(key) == DATE else value

@@ -20,6 +20,10 @@ from typing import Any
 import pytest
 
 from graph.auth.keys import create_key
+from graph.bulk.command import file_input
+from graph.bulk.ingestion import ingest as ingest_files
+from graph.bulk.progress import Silent
+from graph.bulk.report import IngestReport
 from graph.db import Database
 from graph.settings import ROOT, Settings
 from tests.commands import cli_env, delete_prefixed, ingest, query
@@ -393,6 +397,135 @@ def test_merged_ids_land_on_the_survivor_and_conflicts_are_refused(settings, tmp
         "holders": [f"{prefix}person:Chair"],
     }
     assert query(settings, "MATCH (n:Entity {id: $id}) RETURN n", id=f"{prefix}old") == []
+
+
+# --- what is written is what was checked ------------------------------------------------
+
+
+class EditsTheFileBeforeWriting(Silent):
+    """The point between checking and writing (`writing` is called there): the file is
+    changed then, as another process could, to rows that would never pass the check."""
+
+    def __init__(self, path: Path, lines: list) -> None:
+        self.path, self.lines, self.edited = path, lines, False
+
+    def writing(self, total: int) -> None:
+        write_jsonl(self.path, self.lines)
+        self.edited = True
+
+
+def test_a_file_changed_between_check_and_write_writes_what_was_checked(settings, tmp_path):
+    prefix = f"{PREFIX}toctou-"
+    source = f"{prefix}source"
+    prov = [{"source": source, "paragraph": 1}]
+    checked = [
+        {"record": "source", "id": source, "title": "Checked"},
+        {"id": f"{prefix}a", "kind": "ORGANIZATION", "name": "Checked A", "provenance": prov},
+        {"id": f"{prefix}b", "kind": "ORGANIZATION", "name": "Checked B", "provenance": prov},
+    ]
+    path = write_jsonl(tmp_path / "changing.jsonl", checked)
+    unchecked = [
+        checked[0],
+        {
+            "id": f"{prefix}a",
+            "kind": "ORGANIZATION",
+            "name": "Swapped A",
+            "properties": {"_changes": ["forged"], "kind": "BANK"},
+            "provenance": prov,
+        },
+        {"id": f"{prefix}c", "kind": "ORGANIZATION", "name": "Never checked", "provenance": prov},
+        {"from": f"{prefix}a", "type": "MEMBER_OF", "to": f"{prefix}c", "provenance": prov},
+    ]
+    hook = EditsTheFileBeforeWriting(path, unchecked)
+
+    async def run() -> IngestReport:
+        db = Database(settings)
+        origin = file_input(path)  # as `graph.cli ingest` reads its files
+        try:
+            return await ingest_files(db, [origin], by="test:toctou", via="ingest", progress=hook)
+        finally:
+            origin.close()
+            await db.close()
+
+    report = asyncio.run(run())
+    assert hook.edited
+    assert (report.entities_created, report.relationships_written) == (2, 0)
+    rows = query(
+        settings,
+        "MATCH (n:Entity) WHERE n.id STARTS WITH $p "
+        "RETURN n.id AS id, n.name AS name, n.kind AS kind, "
+        "  [c IN n._changes WHERE NOT EXISTS { MATCH (:Change {id: c}) }] AS forged "
+        "ORDER BY id",
+        p=prefix,
+    )
+    assert rows == [
+        {"id": f"{prefix}a", "name": "Checked A", "kind": "ORGANIZATION", "forged": []},
+        {"id": f"{prefix}b", "name": "Checked B", "kind": "ORGANIZATION", "forged": []},
+    ]
+    # The file as it is now is checked like any other when given again.
+    again = ingest(settings, path)
+    assert again.returncode == 1
+    assert "is kept by the service" in again.stderr
+
+
+def test_rows_setting_what_the_service_keeps_are_refused(settings, tmp_path):
+    prefix = f"{PREFIX}kept-"
+    source = f"{prefix}source"
+    prov = [{"source": source, "paragraph": 1}]
+
+    def org(name: str, **props: Any) -> dict:
+        entity_id = f"{prefix}{name}"
+        return {
+            "id": entity_id,
+            "kind": "ORGANIZATION",
+            "name": name,
+            "properties": props,
+            "provenance": prov,
+        }
+
+    lines = [
+        {"record": "source", "id": source, "title": "Kept"},
+        org("fine", orgType="company"),
+        org("changes", _changes=["forged-change"]),
+        org("id", id=f"{prefix}elsewhere"),
+        org("kind", kind="BANK"),
+        org("anything", _anything=1),
+        org("prov", _prov=["forged|1|"]),
+        {
+            "from": f"{prefix}fine",
+            "type": "MEMBER_OF",
+            "to": f"{prefix}fine",
+            "properties": {"_changes": ["forged-change"]},
+            "provenance": prov,
+        },
+    ]
+    path = write_jsonl(tmp_path / "kept.jsonl", lines)
+    result = ingest(settings, path)
+    assert result.returncode == 1
+    assert "Nothing was written" in result.stderr
+    for line, key in [
+        (3, "_changes"),
+        (4, "id"),
+        (5, "kind"),
+        (6, "_anything"),
+        (7, "_prov"),
+        (8, "_changes"),
+    ]:
+        assert f"kept.jsonl line {line}: property {key!r} is kept by the service" in (
+            result.stderr
+        ), result.stderr
+    assert counts(settings, prefix)["entities"] == 0
+
+    result = ingest(settings, path, "--skip-invalid")
+    assert result.returncode == 1
+    assert summary(result.stdout)[:3] == (1, 0, 0)
+    [row] = query(
+        settings,
+        "MATCH (n:Entity) WHERE n.id STARTS WITH $p RETURN n.id AS id, n.kind AS kind, "
+        "  [c IN n._changes WHERE NOT EXISTS { MATCH (:Change {id: c}) }] AS forged",
+        p=prefix,
+    )
+    assert row == {"id": f"{prefix}fine", "kind": "ORGANIZATION", "forged": []}
 
 
 # --- usage, and a database that is not there -----------------------------------------

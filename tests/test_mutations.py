@@ -209,6 +209,19 @@ def test_invalid_entity_is_a_validation_error(editor, ent, expected):
     assert any("properties allowed for" in p for p in result["problems"])
 
 
+@pytest.mark.parametrize("key", ["_changes", "_prov", "id", "kind", "_anything"])
+def test_properties_the_service_keeps_are_refused(editor, key):
+    result = upsert(editor, entity("mut-kept", properties={key: ["forged"]}))
+    assert result["__typename"] == "ValidationError"
+    assert any(f"property {key!r} is kept by the service" in p for p in result["problems"])
+    upsert(editor, entity("mut-kept-a"))
+    rel = {"from": "mut-kept-a", "type": "MEMBER_OF", "to": "mut-kept-a", "properties": {key: 1}}
+    result = editor.data(UPSERT_REL, {"r": rel, "p": prov()})["upsertRelationship"]
+    assert result["__typename"] == "ValidationError"
+    assert "is kept by the service" in result["message"]
+    assert editor.data('{ entity(id: "mut-kept") { id } }')["entity"] is None
+
+
 def test_provenance_needs_a_locator(editor):
     result = editor.data(UPSERT_ENTITY, {"e": entity("mut-noloc"), "p": {"source": SOURCE_A}})[
         "upsertEntity"

@@ -25,6 +25,7 @@ from graph.bulk.jsonl import read_jsonl
 from graph.bulk.progress import progress_for
 from graph.bulk.records import SOURCE, Input, Record, UsageError
 from graph.bulk.report import IngestReport
+from graph.bulk.snapshot import Snapshot
 from graph.db import Database
 from graph.errors import GraphError, ServiceUnavailable
 from graph.settings import Settings
@@ -41,14 +42,22 @@ def default_by() -> str:
 
 
 def file_input(path: Path) -> Input:
+    """The file, read once now: checking and writing both read this snapshot of it, so
+    what is written is exactly what was checked, whatever happens to the file meanwhile."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        return Input(str(path), lambda: read_jsonl(path, str(path)))
-    if suffix == ".csv":
-        return Input(str(path), lambda: read_csv(path, str(path)))
-    raise UsageError(f"{path}: not a .jsonl, .ndjson or .csv file")
+        reader = read_jsonl
+    elif suffix == ".csv":
+        reader = read_csv
+    else:
+        raise UsageError(f"{path}: not a .jsonl, .ndjson or .csv file")
+    try:
+        snapshot = Snapshot(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from exc
+    return Input(str(path), lambda: reader(path, str(path), snapshot.open), close=snapshot.close)
 
 
 def source_file_input(path: Path) -> Input:
@@ -138,13 +147,33 @@ def run(
     out, err = Console(), Console(stderr=True)
     # The driver logs each retry while Neo4j is away; what to do is said below instead.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
+    inputs: list[Input] = []
     try:
-        inputs = ([source_file_input(source_file)] if source_file else []) + [
-            file_input(path) for path in files
-        ]
+        if source_file:
+            inputs.append(source_file_input(source_file))
+        for path in files:
+            inputs.append(file_input(path))
     except UsageError as exc:
+        for made in inputs:
+            made.close()
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_USAGE
+    try:
+        return _ingest(settings, inputs, out, err, batch_size, skip_invalid, by)
+    finally:
+        for made in inputs:
+            made.close()
+
+
+def _ingest(
+    settings: Settings,
+    inputs: list[Input],
+    out: Console,
+    err: Console,
+    batch_size: int,
+    skip_invalid: bool,
+    by: str | None,
+) -> int:
     report = IngestReport()
     resume = "What was committed stays; run the same command again to complete."
     try:

@@ -14,11 +14,12 @@ A cell that does not read as its type is passed on as text, and the domain check
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from graph.bulk.records import ENTITY, RELATIONSHIP, Problem, Record
 from graph.domain import (
@@ -138,9 +139,17 @@ def _layout(header: list[str]) -> tuple[str, list[str]] | str:
     return record_type, [c for c in header if c not in fields]
 
 
-def read_csv(path: Path, name: str | None = None) -> Iterator[Record | Problem]:
+def _open(path: Path, opener: Callable[[], IO[bytes]] | None) -> IO[bytes]:
+    return opener() if opener is not None else path.open("rb")
+
+
+def read_csv(
+    path: Path, name: str | None = None, opener: Callable[[], IO[bytes]] | None = None
+) -> Iterator[Record | Problem]:
+    """`opener`: where the bytes come from instead of the file itself (its snapshot)."""
     name = name or path.name
-    with path.open(newline="", encoding="utf-8-sig") as text:
+    raw = _open(path, opener)
+    with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         reader = csv.reader(text)
         header = [cell.strip() for cell in next(reader, [])]
         layout = _layout(header)

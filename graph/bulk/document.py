@@ -3,6 +3,7 @@ written through the same path as files: the same checks, the same batched upsert
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,9 @@ BATCH_SIZE = 1000
 
 def document_input(doc: dict[str, Any], name: str = "document") -> Input:
     """The document as records; problems name them as `entities[3] (id)`. Provenance
-    entries without a source are the document's own source's."""
+    entries without a source are the document's own source's. Read from a copy made now,
+    so checking and writing see the same records even if the caller changes `doc`."""
+    doc = copy.deepcopy(doc)
     source = doc.get("source") or {}
 
     def read() -> Iterator[Record]:

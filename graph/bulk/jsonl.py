@@ -13,8 +13,9 @@ always say `"record": "source"`. Blank lines are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import orjson
 
@@ -32,9 +33,16 @@ def _record_type(obj: dict) -> str | None:
     return None
 
 
-def read_jsonl(path: Path, name: str | None = None) -> Iterator[Record | Problem]:
+def _open(path: Path, opener: Callable[[], IO[bytes]] | None) -> IO[bytes]:
+    return opener() if opener is not None else path.open("rb")
+
+
+def read_jsonl(
+    path: Path, name: str | None = None, opener: Callable[[], IO[bytes]] | None = None
+) -> Iterator[Record | Problem]:
+    """`opener`: where the bytes come from instead of the file itself (its snapshot)."""
     name = name or path.name
-    with path.open("rb") as lines:
+    with _open(path, opener) as lines:
         for number, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue

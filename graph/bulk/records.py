@@ -33,12 +33,16 @@ class Problem:
 @dataclass(frozen=True)
 class Input:
     """One file (or document) of records, which can be read more than once: once to check,
-    once more to write."""
+    once more to write. Every read must yield the same records: a file is read from its
+    snapshot (graph/bulk/snapshot.py), a document from its own copy, never from anything
+    that can change in between."""
 
     name: str
     read: Callable[[], Iterator[Record | Problem]]
     # The source of provenance entries that name none (a document's own source).
     default_source: str | None = None
+    # Frees what reading needs (a file's snapshot), once the run is over.
+    close: Callable[[], None] = lambda: None
 
     def where(self, record: Record) -> str:
         return record.label or f"{self.name} line {record.line}"

@@ -216,6 +216,11 @@ class Domain:
         )
 
 
+# Kept by the service on every entity (fields of their own in records and inputs): no
+# kind or relationship type may declare a property of these names.
+MAINTAINED_PROPERTIES = frozenset({"id", "kind", "name", "aliases"})
+
+
 def check(domain: Domain) -> list[str]:
     """What is wrong with a declaration (empty when nothing): names that would not be
     safe in Cypher or GraphQL, references to undeclared kinds or types, duplicates."""
@@ -239,6 +244,10 @@ def check(domain: Domain) -> list[str]:
                 problems.append(f"{k.name}.{p.name}: unknown type {p.type!r}")
         if len(set(names)) != len(names):
             problems.append(f"{k.name}: a property is declared twice")
+        for p in k.all_properties():
+            stored = p.columns if isinstance(p, Money) else (p.stored,)
+            if MAINTAINED_PROPERTIES & {p.name, *stored}:
+                problems.append(f"{k.name}.{p.name}: {sorted(MAINTAINED_PROPERTIES)} are kept")
         dated = k.property(k.date) if k.date else None
         if k.date and not (isinstance(dated, Property) and dated.type == DATE):
             problems.append(f"{k.name}: date {k.date!r} is not one of its date properties")
@@ -275,4 +284,7 @@ def check(domain: Domain) -> list[str]:
                     problems.append(f"{r.name}.{p.name}: property names are camelCase")
             elif not _CAMEL.match(p.stored) or p.type not in SCALAR_TYPES:
                 problems.append(f"{r.name}.{p.name}: a relationship property is a camelCase scalar")
+            stored = p.columns if isinstance(p, Money) else (p.stored,)
+            if MAINTAINED_PROPERTIES & {p.name, *stored}:
+                problems.append(f"{r.name}.{p.name}: {sorted(MAINTAINED_PROPERTIES)} are kept")
     return problems

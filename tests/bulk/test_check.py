@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graph.bulk.check import Checker
 from graph.bulk.records import ENTITY, RELATIONSHIP, SOURCE, Input, Problem, Record
 from graph.domain import Kind
@@ -167,3 +169,18 @@ def test_a_relationship_to_an_invalid_entity_says_so():
         4,
         "(the row of 'jane', facts.jsonl line 2, is invalid)",
     )
+
+
+@pytest.mark.parametrize("key", ["_changes", "id", "kind", "name", "aliases", "_anything"])
+def test_a_row_may_not_set_what_the_service_keeps(key):
+    checked = check(
+        (SOURCE, SOURCE_DATA),
+        (ENTITY, entity("acme", properties={key: ["a-change-id"], "orgType": "company"})),
+        (ENTITY, entity("jane", "PERSON")),
+        (RELATIONSHIP, rel("jane", "HOLDS_POSITION", "acme", properties={key: "x"})),
+    )
+    found = reasons(checked)
+    assert [line for line, _ in found] == [2, 4]
+    for _, reason in found:
+        assert reason.startswith(f"property {key!r} is kept by the service"), reason
+    assert checked.valid_rows == 1
