@@ -17,6 +17,11 @@ when no operation ran (graph/http/view.py).
     │   └── TooManyOperations             QUERY_TOO_COMPLEX            400   a batch too large
     ├── PayloadTooLarge                   PAYLOAD_TOO_LARGE            413   a body too large
     └── BadRequest                        BAD_REQUEST                  400   not GraphQL over HTTP
+        ├── HttpRefusal                   BAD_REQUEST, NOT_FOUND (404) 4xx   refused by the HTTP
+        │                                                                    layer: 405 for a
+        │                                                                    method, 404 for a
+        │                                                                    path, 400 for an
+        │                                                                    unknown operationName
         └── PersistedQueryError           BAD_REQUEST                  400   bad persistedQuery
             ├── PersistedQueryNotFound    PERSISTED_QUERY_NOT_FOUND    200   unknown hash
             └── PersistedQueryNotAllowed  PERSISTED_QUERY_NOT_ALLOWED  403   unknown operation
@@ -180,6 +185,18 @@ class PayloadTooLarge(GraphError):
 class BadRequest(GraphError):
     code = BAD_REQUEST
     status = 400
+
+
+class HttpRefusal(BadRequest):
+    """A request the HTTP layer refuses (Starlette's routing: no such path, a method the
+    route does not take; Strawberry's: a mutation over GET, an unknown `operationName`),
+    with the status it chose, answered as JSON with a code like every other error."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status if 400 <= status < 500 else 400
+        if self.status == 404:
+            self.code = NOT_FOUND
 
 
 class PersistedQueryError(BadRequest):

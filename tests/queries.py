@@ -96,7 +96,7 @@ QUERIES = [
     (
         """{ people(first: 5, where: {related: [{type: "HOLDS_POSITION"}]}) { totalCount
              edges { node { name positions { title organization { name
-             ... on Organizational { units { name } } } }
+             ... on Organizational { units(first: 10) { name } } } }
              comments { summary about { name } provenance { paragraph } } } } } }""",
         None,
     ),

@@ -14,7 +14,13 @@ from graphql import get_introspection_query, parse
 
 from graph.db import Database
 from graph.errors import QueryTimeout
-from graph.extensions.limits import Limits, check_operation_limits, count_tokens
+from graph.extensions.limits import (
+    UNSIZED_LIST,
+    Budget,
+    Limits,
+    check_operation_limits,
+    count_tokens,
+)
 from graph.http.playground import load_examples
 from graph.schema import schema
 from graph.settings import Settings
@@ -44,7 +50,7 @@ def test_examples_explorer_and_introspection_fit_the_default_limits():
         assert count_tokens(example["query"], 10_000) <= Limits().tokens
     explorer = [
         """query ($from: ID!, $type: String!) { entity(id: $from) {
-          relationships(types: [$type], direction: OUT, first: 500) {
+          relationships(types: [$type], direction: OUT, first: 400) {
             other { id } properties
             provenance { paragraph locator source { id title publisher publishedOn url } } } } }""",
         """query ($id: ID!, $limit: Int!) { neighborhood(id: $id, hops: 1, limit: $limit) {
@@ -108,8 +114,9 @@ def test_cost_counts_hops_of_paths_and_neighbourhoods():
         '{ neighborhood(id: "x", hops: 3, limit: 1000) { nodes { provenance { source { id } } } } }'
     )
     [error] = errors_of(wide, Limits(cost=10_000))
-    # 3 hops + 1000 nodes x (1 + 10 provenance x (1 + source))
-    assert error.extensions["actual"] == 3 + 1000 * (1 + 10 * (1 + 1))
+    # 3 hops + 1000 nodes x (1 + 100 provenance x (1 + source)): a list without a size
+    # argument counts as the planner's default list.
+    assert error.extensions["actual"] == 3 + 1000 * (1 + UNSIZED_LIST * (1 + 1))
     paths = '{ kShortestPaths(fromId: "a", toId: "b", k: 20, maxHops: 10) { nodes { id } } }'
     # 20 paths x (10 hops + 11 nodes)
     assert errors_of(paths, Limits(cost=200))[0].extensions["actual"] == 20 * (10 + 11)
@@ -271,3 +278,79 @@ def test_the_transaction_timeout_stops_a_slow_query(settings: Settings):
     read_took, tx_took = run(slow())
     assert read_took < 5, f"the read ran {read_took:.1f}s past a 1s timeout"
     assert tx_took < 5, f"the transaction ran {tx_took:.1f}s past a 1s timeout"
+
+
+# ---------------------------------------------------------------- round 2 of the estimator
+
+PAGE = """query ($n: Int!) { organizations(first: $n) {
+  edges { node { id provenance { paragraph source { id } } } } } }"""
+
+
+@pytest.mark.parametrize("sent", [1000, 1000.0])
+def test_sizes_are_read_as_coerced_whatever_their_json_form(sent):
+    """GraphQL coerces 1000.0 for an Int to 1000: the estimate must see 1000 too."""
+    [error] = errors_of(PAGE, Limits(cost=10_000), {"n": sent})
+    assert error.extensions["limit"] == "cost"
+    # The page, its 1000 edges, each node and its provenance (with the source of each).
+    assert error.extensions["actual"] == 1 + 1000 * (1 + 1 + UNSIZED_LIST * 2)
+
+
+def test_a_size_that_cannot_be_coerced_is_left_to_execution():
+    # Not an Int: execution refuses it (BAD_USER_INPUT from graphql-core); the estimate
+    # falls back to the argument's default rather than guessing.
+    assert errors_of(PAGE, Limits(), {"n": 2.5}) == []
+
+
+def test_a_variable_default_is_used_when_the_variable_is_not_sent():
+    query = "query ($n: Int = 1000) { organizations(first: $n) { edges { node { id } } } }"
+    [error] = errors_of(query, Limits(cost=500))
+    assert error.extensions["actual"] == 1 + 1000 * 2
+
+
+def _or_filter(branches: int) -> dict:
+    return {"OR": [{"name": {"contains": f"x{i}"}} for i in range(branches)]}
+
+
+def test_filter_clauses_are_capped_in_variables_and_literals():
+    query = "query ($w: EntityWhere) { organizations(where: $w) { totalCount } }"
+    assert errors_of(query, variables={"w": _or_filter(50)}) == []
+    [error] = errors_of(query, variables={"w": _or_filter(500)})
+    assert error.extensions["limit"] == "filterClauses"
+    assert error.extensions["maximum"] == Limits().filter_clauses
+    # Counting stops past the limit: a huge filter costs little to refuse.
+    errors = errors_of(query, variables={"w": _or_filter(100_000)})
+    assert {e.extensions["limit"] for e in errors} == {"filterClauses", "listItems"}
+    literal = ", ".join(f'{{name: {{contains: "x{i}"}}}}' for i in range(150))
+    [error] = errors_of(f"{{ organizations(where: {{OR: [{literal}]}}) {{ totalCount }} }}")
+    assert error.extensions["limit"] == "filterClauses"
+    assert error.extensions["actual"] > Limits().filter_clauses
+
+
+def test_filters_count_in_the_cost():
+    query = """query ($w: EntityWhere) {
+      organizations(first: 100, where: $w) { edges { node { id } } } }"""
+    [few] = [check_operation_limits(SCHEMA, parse(query), Limits(cost=1), {"w": _or_filter(2)})]
+    [many] = [check_operation_limits(SCHEMA, parse(query), Limits(cost=1), {"w": _or_filter(40)})]
+    # Each clause is checked per item of the page it filters.
+    assert many[0].extensions["actual"] - few[0].extensions["actual"] == 38 * 2 * 100
+
+
+def test_long_lists_in_arguments_are_capped():
+    query = "query ($ids: [ID!]!) { connect(ids: $ids) { nodes { id } } }"
+    [error] = errors_of(query, variables={"ids": [f"e{i}" for i in range(5000)]})
+    assert error.extensions["limit"] == "listItems"
+    assert error.extensions["actual"] == 5000
+
+
+def test_a_batch_shares_one_budget():
+    query = "{ organizations(first: 100) { edges { node { id name } } } }"
+    cost = 1 + 100 * 2  # the page, its 100 edges and their nodes
+    budget = Budget(cost * 3)
+    for _ in range(3):
+        assert check_operation_limits(SCHEMA, parse(query), Limits(), budget=budget) == []
+    [error] = check_operation_limits(SCHEMA, parse(query), Limits(), budget=budget)
+    assert error.extensions["limit"] == "cost"
+    assert error.extensions["maximum"] == 0
+    assert "shared budget" in error.message
+    # Refused operations spend nothing: a cheaper one still fits what is left.
+    assert budget.left == 0

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -20,7 +21,7 @@ from graph.db import Database
 from graph.http.body_limit import BodySizeLimit
 from graph.http.metrics import Metrics
 from graph.http.middleware import REQUEST_ID_HEADER, RequestMiddleware
-from graph.http.responses import unexpected_error
+from graph.http.responses import http_refusal, unexpected_error
 from graph.http.view import graphql_view
 from graph.settings import Settings
 
@@ -43,7 +44,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=_lifespan(db),
         middleware=_middleware(settings, metrics),
-        exception_handlers={Exception: unexpected_error},
+        exception_handlers={HTTPException: http_refusal, Exception: unexpected_error},
     )
     app.state.db = db
     app.state.metrics = metrics

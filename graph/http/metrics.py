@@ -21,6 +21,8 @@ from graph.request_context import RequestInfo
 
 # Routes named in metrics; any other path is counted as "other" (bounded label values).
 ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explore", "/static", "/")
+# Methods named in metrics; any other (a client may send any token) is counted as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Metrics:
@@ -67,7 +69,8 @@ class Metrics:
 
     def observe(self, info: RequestInfo, seconds: float) -> None:
         route = route_of(info.path)
-        self.requests.labels(route, info.method, str(info.status)).inc()
+        method = info.method if info.method in METHODS else "other"
+        self.requests.labels(route, method, str(info.status)).inc()
         self.latency.labels(route).observe(seconds)
         for kind in info.operation_types:
             self.operations.labels(kind).inc()

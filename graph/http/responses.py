@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from graph import request_context
-from graph.errors import GraphError, Unauthenticated, client_error
+from graph.errors import GraphError, HttpRefusal, Unauthenticated, client_error
 from graph.http.middleware import REQUEST_ID_HEADER
 
 
@@ -48,3 +49,16 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     headers = {REQUEST_ID_HEADER: request_id} if request_id else None
     return _response(exc, request_id, request.url.path, headers)
+
+
+async def http_refusal(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (404 for a path, 405 for a method a route does not take)
+    as JSON with a code, like every other error; their headers (`Allow`) kept."""
+    assert isinstance(exc, HTTPException)
+    request_id = getattr(request.state, "request_id", None)
+    headers = dict(exc.headers or {})
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    return _response(
+        HttpRefusal(exc.detail, exc.status_code), request_id, request.url.path, headers
+    )

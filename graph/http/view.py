@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -26,11 +27,13 @@ from graph.db import Database
 from graph.errors import (
     BadRequest,
     GraphError,
+    HttpRefusal,
     PersistedQueryError,
     TooManyOperations,
     Unauthenticated,
 )
-from graph.extensions.limits import Limits
+from graph.extensions.limits import Budget, Limits
+from graph.extensions.masking import mask
 from graph.http.persisted import PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples, playground_html
 from graph.http.responses import error_response
@@ -40,6 +43,42 @@ from graph.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# Deepest nesting of arrays and objects a request body may have. No operation's
+# variables need more than a few dozen levels (a filter's nesting is capped at 6); the
+# JSON parser would otherwise recurse until Python's stack gives out.
+MAX_JSON_DEPTH = 64
+_OPERATION_FIELDS = {
+    "query": (str,),
+    "operationName": (str,),
+    "variables": (dict,),
+    "extensions": (dict,),
+}
+
+
+def json_depth_error(value: object, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """A message when `value` nests arrays and objects deeper than `limit`, else None
+    (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return f"The request nests arrays and objects more than {limit} levels deep."
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def check_operation_shape(item: object, where: str = "The request") -> None:
+    """GraphQL over HTTP: an operation is a JSON object whose `query` and `operationName`
+    are strings and `variables` and `extensions` objects (each may be null or absent)."""
+    if not isinstance(item, dict):
+        raise BadRequest(f"{where} must be a JSON object (or, batched, an array of them).")
+    for name, types in _OPERATION_FIELDS.items():
+        value = item.get(name)
+        if value is not None and not isinstance(value, types):
+            kind = "a string" if types == (str,) else "an object"
+            raise BadRequest(f"{where}: `{name}` must be {kind} or null.")
 
 
 def _quality(accept: str, media_type: str) -> float:
@@ -126,7 +165,16 @@ class GraphQLApp(GraphQL[Context, None]):
             prefetch=self.prefetch,
             principal=principal,
             limits=self.limits,
+            budget=Budget(self.limits.cost),
         )
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        # Strawberry checks a single operation's query, variables and extensions, not
+        # its operationName (a batch's items are checked whole, below).
+        if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
+            raise BadRequest("The request: `operationName` must be a string or null.")
+        return data
 
     def _validate_batch_request(self, request_data: list[Any], protocol: Any) -> None:
         # A JSON array of operations: on, with a cap, unless MAX_BATCH_OPERATIONS=0.
@@ -134,10 +182,10 @@ class GraphQLApp(GraphQL[Context, None]):
             raise BadRequest("Batched requests (a JSON array of operations) are turned off.")
         if not request_data:
             raise BadRequest("A batched request needs at least one operation.")
-        if not all(isinstance(item, dict) for item in request_data):
-            raise BadRequest("Each operation of a batched request must be a JSON object.")
         if len(request_data) > self.max_batch_operations:
             raise TooManyOperations(len(request_data), self.max_batch_operations)
+        for index, item in enumerate(request_data):
+            check_operation_shape(item, f"Operation {index} of the batch")
         if protocol != "http":
             raise BadRequest("Batched requests cannot be streamed.")
 
@@ -159,9 +207,18 @@ class GraphQLApp(GraphQL[Context, None]):
             return ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        # Each operation holds one of the process's in-flight places, so a batch counts
+        # as many operations as it holds.
+        async with self._in_flight:
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        if result.errors:
+            # The one boundary of a result's errors: the engine answers an exception raised
+            # in its parse or validation hooks outside the extensions (and so outside
+            # MaskErrors); masking again here leaves already-masked errors as they are.
+            result.errors = [mask(error) for error in result.errors]
+        return result
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -171,12 +228,14 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        # get_context raises before any operation exists, so Strawberry would answer 500.
+        # get_context raises before any operation exists, so Strawberry would answer 500;
+        # the engine's own refusals (HTTPException) would be text/plain without a code.
         try:
-            async with self._in_flight:
-                return await super().run(request, context, root_value)
+            return await super().run(request, context, root_value)
         except GraphError as error:
             return error_response(error)
+        except HTTPException as refusal:
+            return error_response(HttpRefusal(refusal.reason, refusal.status_code))
 
     def encode_json(self, data: object) -> str | bytes:
         # orjson: several times faster than json.dumps on a large answer (UTF-8 as is).
@@ -186,7 +245,19 @@ class GraphQLApp(GraphQL[Context, None]):
             return super().encode_json(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        value = super().decode_json(data)
+        try:
+            value = super().decode_json(data)
+        except RecursionError as exc:
+            raise BadRequest(
+                f"The request nests arrays and objects more than {MAX_JSON_DEPTH} levels deep."
+            ) from exc
+        too_deep = json_depth_error(value)
+        if too_deep:
+            raise BadRequest(too_deep)
+        if not isinstance(value, dict | list):
+            raise BadRequest(
+                "The request body must be a JSON object (an operation) or an array of them."
+            )
         # JSON may escape a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text (and no
         # Neo4j string) can hold: refuse it here rather than fail deep in the driver.
         raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
@@ -247,6 +318,8 @@ def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
             aliases=settings.max_aliases,
             tokens=settings.max_tokens,
             cost=settings.max_query_cost,
+            filter_clauses=settings.max_filter_clauses,
+            list_items=settings.max_list_items,
         ),
         persisted=PersistedQueries(
             settings.persisted_queries_cache,

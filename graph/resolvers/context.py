@@ -30,6 +30,9 @@ class Context:
     principal: Principal = ANONYMOUS
     # The request's abuse limits (graph.extensions.limits.Limits); None: the defaults.
     limits: Any = None
+    # What is left of the request's cost budget (graph.extensions.limits.Budget): one per
+    # request, so the operations of a batch share it. None: each operation has its own.
+    budget: Any = None
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
     related: DataLoader = field(init=False)

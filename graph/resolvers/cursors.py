@@ -12,6 +12,10 @@ from typing import Any
 
 from graph.errors import BadUserInput
 
+# Longer than any cursor this API issues (a sort name, a key of at most a name's length,
+# an id): a longer `after` is refused before it is decoded.
+MAX_CURSOR_LENGTH = 4096
+
 
 def encode(sort: str, descending: bool, key: Any, entity_id: str) -> str:
     if isinstance(key, dt.date):
@@ -28,12 +32,21 @@ def decode(
     not_ours = BadUserInput(
         "`after` is not a cursor this API issued; use a `cursor` or `endCursor` value."
     )
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise not_ours
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         c_sort, c_desc, key, entity_id = json.loads(raw)
         if isinstance(key, dict):
             key = dt.date.fromisoformat(key["d"])
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        binascii.Error,
+        UnicodeDecodeError,
+        RecursionError,  # a made-up cursor of deeply nested JSON
+    ) as exc:
         raise not_ours from exc
     if not isinstance(c_sort, str) or not isinstance(entity_id, str):
         raise not_ours

@@ -101,7 +101,7 @@
         ... on Credit { amount { amount currency } convertedAmount { amount currency } } } }`,
     relationship: `query ExplorerRelationship($from: ID!, $type: String!) {
       entity(id: $from) {
-        relationships(types: [$type], direction: OUT, first: 500) {
+        relationships(types: [$type], direction: OUT, first: 400) {
           other { id } properties ${PROVENANCE} } } }`,
     path: `query ExplorerPath($from: ID!, $to: ID!) {
       shortestPath(fromId: $from, toId: $to) {
