@@ -28,7 +28,7 @@ SOURCE = {"id": "mrg-source", "title": "Merges", "publisher": "Test Press"}
 MERGE = """mutation($s: ID!, $m: ID!) { mergeEntities(survivorId: $s, mergedId: $m) {
   __typename ... on EntityWritten { changed entity { id } }
   ... on NotFoundError { message } ... on ConflictError { message } } }"""
-HISTORY = """query($id: ID!) { history(id: $id, first: 500) {
+HISTORY = """query($id: ID!) { history(id: $id, first: 200) {
   id action target subject object type via by provenance { paragraph source { id } } } }"""
 
 
@@ -203,18 +203,46 @@ def _components(members: list[str], pairs: list[tuple[int, int]]) -> list[set[st
     return list(groups.values())
 
 
-async def _merge_all(url: str, token: str, merges: list[tuple[str, str]]) -> list[dict]:
+UPSERT_REL = """mutation($r: RelationshipInput!, $p: ProvenanceInput!) {
+  upsertRelationship(relationship: $r, provenance: $p) { __typename } }"""
+UPSERT_ENTITY = """mutation($e: EntityInput!, $p: ProvenanceInput!) {
+  upsertEntity(entity: $e, provenance: $p) { __typename } }"""
+PROVENANCE = {"source": {"id": SOURCE["id"], "title": SOURCE["title"]}, "paragraph": 10}
+
+
+def _operations(merges: list[tuple[str, str]], links: list[tuple], aliases: list[str]) -> list:
+    """(result field, query, variables) of each merge, relationship upsert and alias."""
+    operations = [("mergeEntities", MERGE, {"s": s, "m": m}) for m, s in merges]
+    operations += [
+        ("upsertRelationship", UPSERT_REL, {"r": {"from": a, "type": t, "to": b}, "p": PROVENANCE})
+        for a, t, b in links
+    ]
+    operations += [
+        (
+            "upsertEntity",
+            UPSERT_ENTITY,
+            {
+                "e": {"id": e, "kind": "ORGANIZATION", "name": e, "aliases": [f"alias {e}"]},
+                "p": PROVENANCE,
+            },
+        )
+        for e in aliases
+    ]
+    return operations
+
+
+async def _send_all(url: str, token: str, operations: list) -> list[tuple[str, dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
 
-        async def merge(merged: str, survivor: str) -> dict:
+        async def send(field: str, text: str, variables: dict) -> tuple[str, dict]:
             response = await client.post(
                 "/graphql",
-                json={"query": MERGE, "variables": {"s": survivor, "m": merged}},
+                json={"query": text, "variables": variables},
                 headers={"Authorization": f"Bearer {token}"},
             )
-            return response.json()
+            return field, response.json()
 
-        return await asyncio.gather(*(merge(m, s) for m, s in merges))
+        return await asyncio.gather(*(send(*operation) for operation in operations))
 
 
 def test_overlapping_merges_at_once_lose_nothing(settings, server, http, admin_token):
@@ -226,11 +254,20 @@ def test_overlapping_merges_at_once_lose_nothing(settings, server, http, admin_t
         merges = []
         for members, pattern in zip(groups, PATTERNS, strict=True):
             merges += [(members[a], members[b]) for a, b in pattern]
-        rng.shuffle(merges)
-        results = asyncio.run(_merge_all(server.url, admin_token, merges))
-        for result in results:
+        # Writes to the entities being merged, sent with the merges: each lands on the
+        # entity or on its survivor, never on an entity merged away meanwhile.
+        everyone = [e for members in groups for e in members]
+        tag = f"{PREFIX}r{round_}-"
+        links = [(f"{tag}out{rng.randrange(6)}", "ESTABLISHED", e) for e in everyone]
+        relationships += [{"from": a, "type": t, "to": b} for a, t, b in links]
+        operations = _operations(merges, links, everyone)
+        rng.shuffle(operations)
+        for field, result in asyncio.run(_send_all(server.url, admin_token, operations)):
             assert "errors" not in result, result
-            assert result["data"]["mergeEntities"]["__typename"] == "EntityWritten", result
+            expected_type = (
+                "RelationshipWritten" if field == "upsertRelationship" else ("EntityWritten")
+            )
+            assert result["data"][field]["__typename"] == expected_type, result
 
         # Every old id resolves, through `entity(id)`, to one live entity per component.
         current: dict[str, str] = {}
@@ -245,6 +282,10 @@ def test_overlapping_merges_at_once_lose_nothing(settings, server, http, admin_t
                 assert len(targets) == 1, found
                 [target] = targets
                 assert target in component
+                aliases = query(
+                    settings, "MATCH (n:Entity {id: $id}) RETURN n.aliases AS a", id=target
+                )[0]["a"]
+                assert {f"alias {e}" for e in component} <= set(aliases), aliases
                 live = query(
                     settings,
                     "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id",
@@ -262,7 +303,6 @@ def test_overlapping_merges_at_once_lose_nothing(settings, server, http, admin_t
             a, b = current.get(r["from"], r["from"]), current.get(r["to"], r["to"])
             if a != b:
                 expected.add((a, r["type"], b))
-        tag = f"{PREFIX}r{round_}-"
         found_rels = {
             (row["a"], row["type"], row["b"])
             for row in query(

@@ -107,6 +107,35 @@ async def _resolve(tx: Transaction, ids: list[str]) -> dict[str, str]:
     return {row["id"]: row["current"] for row in rows}
 
 
+async def _resolve_locked(tx: Transaction, ids: list[str]) -> dict[str, str]:
+    """Each id as it is now (itself, or its survivor), with the entities they name locked
+    in id order and the redirects read again under the locks, so that no merge can move
+    or delete them before this transaction ends. Raises _Moved when one was merged away
+    while this waited for its lock (the unit of work then starts again)."""
+    resolved = await _resolve(tx, ids)
+    for entity_id in sorted(set(resolved.values())):
+        rows = await tx.run(changes.lock_entity(entity_id))
+        if rows and rows[0]["id"] is None:
+            raise _Moved
+    if await _resolve(tx, ids) != resolved:
+        raise _Moved
+    return resolved
+
+
+WRITE_ATTEMPTS = 20
+
+
+async def _serialized(info: Info, work: Any) -> Any:
+    """`work` in one transaction, started again when it raises _Moved (an entity it
+    locked was merged away meanwhile)."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            return await info.context.db.transaction(work)
+        except _Moved:
+            continue
+    raise ServiceUnavailable("The entities kept being merged by others; try again.")
+
+
 # --- Upserts ---------------------------------------------------------------------------
 
 
@@ -140,7 +169,7 @@ async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceI
     change = change_record(principal.subject, "api")
 
     async def work(tx: Transaction) -> dict:
-        current = (await _resolve(tx, [entity_id]))[entity_id]
+        current = (await _resolve_locked(tx, [entity_id]))[entity_id]
         rows = rows_by_kind[kind]
         rows[0]["id"] = current
         await tx.run(writes.upsert_source(source, overwrite=False))
@@ -150,7 +179,7 @@ async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceI
         return {"id": current, **result}
 
     try:
-        result = await info.context.db.transaction(work)
+        result = await _serialized(info, work)
     except _Refused as refused:
         return refused.result
     written = await _written(info, result["id"])
@@ -191,7 +220,7 @@ async def upsert_relationship(
     change = change_record(principal.subject, "api")
 
     async def work(tx: Transaction) -> dict:
-        resolved = await _resolve(tx, [from_id, to_id])
+        resolved = await _resolve_locked(tx, [from_id, to_id])
         rows = rows_by_type[rel_type]
         rows[0]["from"], rows[0]["to"] = resolved[from_id], resolved[to_id]
         await tx.run(writes.upsert_source(source, overwrite=False))
@@ -214,7 +243,7 @@ async def upsert_relationship(
         return {"from": resolved[from_id], "to": resolved[to_id], **result}
 
     try:
-        result = await info.context.db.transaction(work)
+        result = await _serialized(info, work)
     except _Refused as refused:
         return refused.result
     [row] = await info.context.db.read(
@@ -297,9 +326,6 @@ def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict
     return {**out, "aliases": aliases, "_prov": prov}
 
 
-MERGE_ATTEMPTS = 20
-
-
 async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
     """One transaction: resolve both ids through redirects, take both entities' write
     locks in id order (so concurrent merges of overlapping pairs queue up rather than
@@ -362,16 +388,10 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
         await tx.run(changes.record_change(change, entry))
         return s_id, True
 
-    for _ in range(MERGE_ATTEMPTS):
-        try:
-            result_id, changed = await info.context.db.transaction(work)
-            break
-        except _Refused as refused:
-            return refused.result
-        except _Moved:
-            continue
-    else:
-        raise ServiceUnavailable("The entities kept being merged by others; try again.")
+    try:
+        result_id, changed = await _serialized(info, work)
+    except _Refused as refused:
+        return refused.result
     written = await _written(info, result_id)
     return EntityWritten(entity=written, created=False, changed=changed)
 
@@ -404,7 +424,7 @@ async def history(info: Info, entity_id: str, first: int) -> list[Change]:
 
 
 class _Moved(Exception):
-    """An entity a merge was about to lock was merged away meanwhile: start again."""
+    """An entity a write was about to lock was merged away meanwhile: start again."""
 
 
 class _Refused(Exception):
