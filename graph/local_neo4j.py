@@ -352,6 +352,7 @@ class LocalNeo4j:
             # stops Neo4j in order instead of both racing to exit. The locked file goes
             # with it (pass_fds): the lock lasts exactly as long as the Java process.
             with self.log_file.open("ab") as out:
+                log_start = out.tell()
                 process = subprocess.Popen(
                     cmd,
                     stdout=out,
@@ -371,11 +372,18 @@ class LocalNeo4j:
                 raise Neo4jStartError(
                     f"Neo4j exited with code {process.returncode}; see {self.log_file}"
                 )
-            if port_open(port):
+            # Its own READY line, not merely an open port: a program that took the port
+            # meanwhile would otherwise pass for this Neo4j.
+            if self._said_ready(log_start, port) and port_open(port):
                 return time.monotonic() - started
             time.sleep(0.25)
         self.stop()
         raise Neo4jStartError(f"Neo4j did not answer on port {port} within {timeout:.0f}s")
+
+    def _said_ready(self, offset: int, port: int) -> bool:
+        with self.log_file.open("rb") as log:
+            log.seek(offset)
+            return f"READY bolt://127.0.0.1:{port}".encode() in log.read()
 
     def _join_running(self, port: int, deadline: float, log) -> float:
         """This data directory's Neo4j is running (or starting): wait for its port."""
