@@ -353,3 +353,17 @@ def test_new_types_fields_and_arguments_are_described():
         assert field.description, name
         for arg_name, arg in field.args.items():
             assert arg.description, f"Query.{name}({arg_name})"
+
+
+@pytest.mark.parametrize(
+    "field", ["agreementTotals(groupBy: ROLE", "agreementTotals(groupBy: PARTY"]
+)
+def test_totals_give_the_largest_first_groups(gql, field):
+    select = "{ total { amount currency } count }"
+    everything = gql(f"{{ t: {field}, first: 500) {select} }}")["t"]
+    assert len(everything) >= 2, everything  # the seed has groups enough to cut
+    assert gql(f"{{ t: {field}, first: 1) {select} }}")["t"] == everything[:1]
+    assert gql("{ creditTotals(groupBy: LENDER, first: 1) { count } }")["creditTotals"]
+    assert gql(f"{{ t: {field}) {select} }}")["t"] == everything  # default 100: all here
+    error = gql.error(f"{{ t: {field}, first: 0) {select} }}")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"

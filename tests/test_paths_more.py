@@ -237,3 +237,30 @@ def test_bad_argument_is_bad_user_input(gql, query, message):
     error = gql.error(query)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert message in error["message"]
+
+
+def test_a_dense_neighbourhood_cuts_its_edges_and_says_so(gql, settings):
+    """Edges among `limit` nodes can far outnumber them: they are cut at 3 per node of the
+    limit, in a stable order, and `truncated` says so."""
+    from graph.cypher.neighborhood import EDGES_PER_NODE
+    from tests.commands import delete_prefixed, query
+
+    query(
+        settings,
+        "CREATE (a:Entity:Organization {id: 'cap-a', kind: 'ORGANIZATION', name: 'Cap A'}), "
+        "(b:Entity:Organization {id: 'cap-b', kind: 'ORGANIZATION', name: 'Cap B'}) "
+        "WITH a, b UNWIND range(1, 7) AS i CREATE (a)-[:MEMBER_OF {key: toString(i)}]->(b)",
+    )
+    try:
+        hood = """query ($limit: Int!) { neighborhood(id: "cap-a", hops: 1, limit: $limit) {
+          truncated nodes { id } edges { type from to properties } } }"""
+        small = gql(hood, {"limit": 2})["neighborhood"]
+        assert {n["id"] for n in small["nodes"]} == {"cap-a", "cap-b"}
+        assert len(small["edges"]) == EDGES_PER_NODE * 2 < 7
+        assert small["truncated"] is True
+        assert gql(hood, {"limit": 2})["neighborhood"]["edges"] == small["edges"]  # stable
+        wide = gql(hood, {"limit": 3})["neighborhood"]
+        assert len(wide["edges"]) == 7
+        assert wide["truncated"] is False
+    finally:
+        delete_prefixed(settings, "cap-")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from graph.cypher.common import relationship_pattern
-from graph.cypher.plan import Plan
+from graph.cypher.plan import DEFAULT_LIST, Plan
 from graph.cypher.projection import project
 from graph.db import Cypher
 from graph.domain import DOMAIN, RELATIONSHIP_TYPES, TOTALS, Kind, Property
@@ -86,8 +86,10 @@ def money_totals(
     group_by: str,
     currency: str | None,
     plan: Plan | None = None,
+    first: int = DEFAULT_LIST,
 ) -> Cypher:
-    """The sum of `what` per group and currency (one row each), largest first.
+    """The sum of `what` per group and currency (one row each), largest first, at most
+    `first` of them (sorted before the groups' entities are projected).
 
     Rows are `entity, role, currency, total, count`. Grouped by an entity, a group is the
     entity at the start of the grouping relationship, and each thing counts in full for
@@ -120,21 +122,29 @@ def money_totals(
         + keys
         + f"WITH g, role, t.{what.currency} AS currency, sum(t.{what.amount}) AS total, "
         "count(t) AS count "
-        "RETURN {entity} AS entity, role, currency, total, count "
-        "ORDER BY total DESC, currency, role, entity.name, entity.id"
+        "ORDER BY total DESC, currency, role, g.name, g.id LIMIT $first "
+        "RETURN {entity} AS entity, role, currency, total, count"
     )
-    params: dict = {"currency": currency}
+    params: dict = {"currency": currency, "first": first}
     return query.replace("{entity}", project("g", plan, params)), params
 
 
-def credit_totals(group_by: str, currency: str | None = None, plan: Plan | None = None) -> Cypher:
-    return money_totals(CREDIT_AMOUNT, CREDIT_GROUPS, group_by, currency, plan)
+def credit_totals(
+    group_by: str,
+    currency: str | None = None,
+    plan: Plan | None = None,
+    first: int = DEFAULT_LIST,
+) -> Cypher:
+    return money_totals(CREDIT_AMOUNT, CREDIT_GROUPS, group_by, currency, plan, first)
 
 
 def agreement_totals(
-    group_by: str, currency: str | None = None, plan: Plan | None = None
+    group_by: str,
+    currency: str | None = None,
+    plan: Plan | None = None,
+    first: int = DEFAULT_LIST,
 ) -> Cypher:
-    return money_totals(AGREEMENT_TOTAL, AGREEMENT_GROUPS, group_by, currency, plan)
+    return money_totals(AGREEMENT_TOTAL, AGREEMENT_GROUPS, group_by, currency, plan, first)
 
 
 def graph_stats() -> Cypher:

@@ -88,3 +88,24 @@ def windows_of(ids: list[str], window: Window, total: bool, aggregate: bool) -> 
         f"RETURN id, {project('n', plan, params)} AS node"
     )
     return query, params
+
+
+def sources_page(first: int, after: tuple | None = None) -> Cypher:
+    """Sources by publication date (undated last), then id: `first` of them, after the
+    (date, id) of a previous page's last one. One more than `first` is read, to tell
+    whether more follow; the total comes with each row."""
+    where = ""
+    if after is not None:
+        where = (
+            "WHERE CASE WHEN $afterDate IS NULL "
+            "THEN s.publishedOn IS NULL AND s.id > $afterId "
+            "ELSE s.publishedOn > $afterDate OR s.publishedOn IS NULL "
+            "OR (s.publishedOn = $afterDate AND s.id > $afterId) END "
+        )
+    query = (
+        "CALL () { MATCH (s:Source) RETURN count(s) AS total } "
+        f"MATCH (s:Source) {where}"
+        "RETURN properties(s) AS source, total ORDER BY s.publishedOn, s.id LIMIT $limit"
+    )
+    date, source_id = after if after is not None else (None, None)
+    return query, {"limit": first + 1, "afterDate": date, "afterId": source_id}

@@ -31,8 +31,8 @@ object (or a list of them) costs `size x (weight + cost of its selection)`:
   such an argument counts as `UNSIZED_LIST` (the planner's default list, the most such
   a list returns unless the domain declaration bounds it lower: `DOMAIN_LISTS`). The
   lists directly inside a page, a path or a subgraph take their size from the field
-  that made it: a connection's `edges` from its `first`, a neighbourhood's
-  `nodes`/`edges` from its `limit`, a path's `nodes`/`edges` from `maxHops + 1`,
+  that made it: a connection's `edges` from its `first`, a neighbourhood's `nodes`
+  from its `limit` (and its `edges` from 3 x `limit`), a path's `nodes`/`edges` from `maxHops + 1`,
   `connect`'s from its pairs of ids. Sizes are clamped to `MAX_LIST_SIZE` (larger ones
   are refused by the resolvers' own range checks anyway).
 - `weight` is 1, or a field's `hops` / `maxHops`: how far the graph search goes.
@@ -78,6 +78,7 @@ from graphql.utilities import coerce_input_value
 from graphql.validation import MaxIntrospectionDepthRule, validate
 from strawberry.extensions import SchemaExtension
 
+from graph.cypher.neighborhood import EDGES_PER_NODE
 from graph.cypher.paths import PATHS_PER_PAIR
 from graph.cypher.plan import DEFAULT_LIST
 from graph.domain import DECLS, DOMAIN
@@ -289,6 +290,8 @@ class Estimator:
         summary.add(children, depth_offset=1)
         summary.clauses += clauses
         size = 1
+        if inner is not None and parent.name == "Subgraph" and name == "edges":
+            inner *= EDGES_PER_NODE  # a neighbourhood's edges: up to 3 per node
         if is_list:
             given = _first_of(args, "first", "limit", "k")
             unsized = (

@@ -8,6 +8,7 @@ import re
 from strawberry.types import Info
 
 from graph.cypher import analytics as q
+from graph.cypher.plan import DEFAULT_LIST, MAX_LIST
 from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range
@@ -47,9 +48,11 @@ def _total(row: dict) -> tuple[Entity | None, Money, int]:
 
 
 async def credit_totals(
-    info: Info, group_by: CreditGrouping, currency: str | None
+    info: Info, group_by: CreditGrouping, currency: str | None, first: int = DEFAULT_LIST
 ) -> list[CreditTotal]:
-    cypher = q.credit_totals(group_by.name, check_currency(currency), plan_for(info, ("entity",)))
+    check_range("first", first, 1, MAX_LIST)
+    plan = plan_for(info, ("entity",))
+    cypher = q.credit_totals(group_by.name, check_currency(currency), plan, first)
     rows = await info.context.db.read(cypher)
     return [
         CreditTotal(entity=entity, total=total, count=count)
@@ -58,10 +61,11 @@ async def credit_totals(
 
 
 async def agreement_totals(
-    info: Info, group_by: AgreementGrouping, currency: str | None
+    info: Info, group_by: AgreementGrouping, currency: str | None, first: int = DEFAULT_LIST
 ) -> list[AgreementTotal]:
+    check_range("first", first, 1, MAX_LIST)
     plan = plan_for(info, ("entity",))
-    cypher = q.agreement_totals(group_by.name, check_currency(currency), plan)
+    cypher = q.agreement_totals(group_by.name, check_currency(currency), plan, first)
     overlapping = q.AGREEMENT_GROUPS[group_by.name].overlapping
     rows = await info.context.db.read(cypher)
     totals = []

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST
 from graph.resolvers import (
     analytics,
     collection_fields,
@@ -25,6 +26,7 @@ from graph.types.analytics import (
     GraphStats,
     TimelineEntry,
 )
+from graph.types.connections import Connection
 from graph.types.domain_info import DomainInfo, domain_info
 from graph.types.entities import Entity
 from graph.types.mutations import Change
@@ -122,9 +124,35 @@ class Query(collection_fields.Collections):
     ) -> Source | None:
         return await entities.find_source(info.context, str(id))
 
-    @strawberry.field(description="Every source the graph was built from.")
-    async def sources(self, info: Info) -> list[Source]:
-        return await entities.list_sources(info.context)
+    @strawberry.field(
+        description="The sources the graph was built from, by publication date (undated "
+        "last), then id: at most `first`; `sourcesConnection` pages through all of them and "
+        "counts them."
+    )
+    async def sources(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"At most this many (1 to {MAX_LIST}).")
+        ] = DEFAULT_LIST,
+    ) -> list[Source]:
+        return await entities.list_sources(info.context, first)
+
+    @strawberry.field(
+        description="The sources, as pages you can walk to the end (the order of `sources`); "
+        "`totalCount` counts them all."
+    )
+    async def sources_connection(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size (1 to {MAX_LIST}).")
+        ] = DEFAULT_PAGE,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+    ) -> Connection[Source]:
+        return await entities.page_sources(info.context, first, after)
 
     # --- Many paths, connections, totals, statistics, timeline ---------------------
 
@@ -242,8 +270,15 @@ class Query(collection_fields.Collections):
             str | None,
             strawberry.argument(description="Only credits in this ISO 4217 currency, e.g. CNY."),
         ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"The largest this many groups (1 to {MAX_LIST}); the rest are "
+                "smaller than the last one given."
+            ),
+        ] = DEFAULT_LIST,
     ) -> list[CreditTotal]:
-        return await analytics.credit_totals(info, group_by, currency)
+        return await analytics.credit_totals(info, group_by, currency, first)
 
     @strawberry.field(
         description="Agreements' whole total committed credit (by all lenders together, "
@@ -270,8 +305,15 @@ class Query(collection_fields.Collections):
                 description="Only agreements committing credit in this ISO 4217 currency."
             ),
         ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"The largest this many groups (1 to {MAX_LIST}); the rest are "
+                "smaller than the last one given."
+            ),
+        ] = DEFAULT_LIST,
     ) -> list[AgreementTotal]:
-        return await analytics.agreement_totals(info, group_by, currency)
+        return await analytics.agreement_totals(info, group_by, currency, first)
 
     @strawberry.field(
         description="The size of the graph: entities per kind, relationships per type, sources."

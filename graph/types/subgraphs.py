@@ -36,5 +36,7 @@ class Subgraph:
     nodes: list[Entity] = strawberry.field(description="The entities.")
     edges: list[Edge] = strawberry.field(description="Relationships among them.")
     truncated: bool = strawberry.field(
-        default=False, description="True when the node limit cut the answer short."
+        default=False,
+        description="True when the answer was cut short: more nodes than `limit`, or more "
+        "edges among them than 3 x `limit`.",
     )

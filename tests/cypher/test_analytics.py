@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from graph.cypher import analytics
+from graph.cypher.plan import DEFAULT_LIST
 from graph.domain import (
     DATE,
     KIND_PROPERTIES,
@@ -26,14 +27,14 @@ def test_credit_totals_group_by_the_incoming_relationship(group_by, rel_type):
     assert "sum(t.amount)" in query
     assert "t.currency = $currency" in query
     assert "ORDER BY total DESC" in query
-    assert params == {"currency": "CNY"}
+    assert params == {"currency": "CNY", "first": DEFAULT_LIST}
 
 
 def test_credit_totals_by_currency_match_no_relationship():
     query, params = analytics.credit_totals("CURRENCY")
     assert "OPTIONAL MATCH" not in query
     assert "null AS g" in query
-    assert params == {"currency": None}
+    assert params == {"currency": None, "first": DEFAULT_LIST}
 
 
 def test_agreement_totals_sum_total_credit_per_party():
@@ -59,10 +60,10 @@ def test_agreement_totals_per_role_count_each_agreement_once_per_role():
     assert "OPTIONAL MATCH (:Entity)-[r:PARTY_TO]->(t) " in query
     assert "WITH DISTINCT t, null AS g, r.role AS role " in query
     assert "WITH g, role, t.totalCreditCurrency AS currency, sum(t.totalCredit) AS total" in (query)
-    assert "RETURN properties(g) AS entity, role, currency, total, count " in query
+    assert "RETURN properties(g) AS entity, role, currency, total, count" in query
     assert "ORDER BY total DESC, currency, role, " in query
     assert "t.totalCreditCurrency = $currency" in query
-    assert params == {"currency": "CNY"}
+    assert params == {"currency": "CNY", "first": DEFAULT_LIST}
 
 
 def test_the_role_grouping_reads_the_declared_property_of_party_to():
