@@ -18,6 +18,7 @@ from graph.resolvers import (
     search,
     writing,
 )
+from graph.resolvers.nodes import MAX_NODES, find_node, find_nodes
 from graph.types.analytics import (
     AgreementGrouping,
     AgreementTotal,
@@ -30,6 +31,7 @@ from graph.types.connections import Connection
 from graph.types.domain_info import DomainInfo, domain_info
 from graph.types.entities import Entity
 from graph.types.mutations import Change
+from graph.types.node import Node
 from graph.types.search import SearchHit
 from graph.types.subgraphs import Path, Subgraph
 from graph.types.values import EntityKind, Source
@@ -54,6 +56,37 @@ class Query(collection_fields.Collections):
         id: Annotated[strawberry.ID, strawberry.argument(description="Entity id.")],
     ) -> Entity | None:
         return await entities.find_entity(info, str(id))
+
+    @strawberry.field(
+        description="Anything with an id, fetched again by it (GraphQL Global Object "
+        "Identification): an entity (a merged-away id gives its survivor), a source, or a "
+        "relationship (`from|TYPE|to`, as an Edge); null when the id names nothing."
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="An entity, source or relationship id."),
+        ],
+    ) -> Node | None:
+        return await find_node(info, str(id))
+
+    @strawberry.field(
+        description=f"Like `node`, for up to {MAX_NODES} ids at once, in one query: "
+        "one item per id, in the order asked, null for an id that names nothing."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Entity, source or relationship ids (at most {MAX_NODES})."
+            ),
+        ],
+    ) -> list[Node | None]:
+        return await find_nodes(info, [str(i) for i in ids])
 
     @strawberry.field(
         description="Entities whose name or aliases match the text (Chinese included), "

@@ -16,6 +16,7 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLIncludeDirective,
+    GraphQLObjectType,
     GraphQLSkipDirective,
     GraphQLUnionType,
     InlineFragmentNode,
@@ -130,10 +131,20 @@ class Planner:
             return None
 
     # -- planning -------------------------------------------------------------------
+    def _not_entity(self, type_name: str) -> bool:
+        """An object type that is no entity (a Source or an Edge under `node`): its fields
+        say nothing about the entity's plan."""
+        gtype = self.schema.get_type(type_name)
+        return isinstance(gtype, GraphQLObjectType) and not any(
+            i.name == "Entity" for i in gtype.interfaces
+        )
+
     def entity(self, selection_set: SelectionSetNode | None, type_name: str = "Entity") -> Plan:
         plan = Plan(props=frozenset(), planned=True)
         props: set[str] | None = set(ALWAYS)
         for cond, node in self.fields(selection_set, type_name):
+            if cond != type_name and self._not_entity(cond):
+                continue
             name = node.name.value
             if name == "provenance":
                 plan.sources = True

@@ -12,10 +12,12 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.cypher.common import INTERNAL_PROPERTIES
+from graph.cypher.nodes import relationship_id
 from graph.cypher.plan import DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, SOURCES_KEY, rel_key
 from graph.resolvers import related
 from graph.resolvers.arguments import check_range, check_relationship_types
 from graph.types.connections import PageInfo
+from graph.types.node import Node
 from graph.types.values import Direction, EntityKind, Provenance, Source
 
 _CORE = {"id", "kind", "name", "aliases"}
@@ -56,6 +58,16 @@ async def provenance_of(
     return out
 
 
+# A relationship's id on the objects that show it from one of its ends: `relationshipId`,
+# never `id`, because a client cache merges objects of one type and id, and `direction` /
+# `other` differ between the two ends (README.md, "Global ids and federation").
+RELATIONSHIP_ID = (
+    "The relationship's stable id (`from|TYPE|to`): `node(id:)` returns it as an `Edge`, "
+    "the form that is the same from either end. Not named `id`, since this object is one "
+    "end's view of it."
+)
+
+
 @strawberry.type(description="A relationship seen from one of its ends.")
 class Relationship:
     type: str = strawberry.field(description="Relationship type, e.g. LENT or PARTY_TO.")
@@ -64,6 +76,15 @@ class Relationship:
     )
     other: Entity = strawberry.field(description="The entity at the other end.")
     props: strawberry.Private[dict]
+    holder: strawberry.Private[str]
+
+    @strawberry.field(description=RELATIONSHIP_ID)
+    def relationship_id(self) -> strawberry.ID:
+        other = self.other.node["id"]
+        start, end = (
+            (self.holder, other) if self.direction == Direction.OUT else (other, self.holder)
+        )
+        return strawberry.ID(relationship_id(start, self.type, end))
 
     @strawberry.field(description="All properties of the relationship.")
     def properties(self) -> JSON:
@@ -75,7 +96,7 @@ class Relationship:
 
 
 @strawberry.interface(description="Anything in the graph: organization, bank, person, ...")
-class Entity:
+class Entity(Node):
     node: strawberry.Private[dict]
 
     @strawberry.field(description="Stable, readable id (a slug such as `bank-of-beijing`).")
@@ -124,7 +145,7 @@ class Entity:
         check_range("first", first, 1, MAX_LIST)
         chosen = check_relationship_types(types)
         rows = await self._rows(info, tuple(chosen) if chosen else None, direction.name, first)
-        return [relationship_of(row) for row in rows]
+        return [relationship_of(row, self.node["id"]) for row in rows]
 
     async def _rows(
         self, info: Info, types: tuple[str, ...] | None, direction: str, first: int
@@ -182,7 +203,7 @@ class RelationshipConnection:
         return [
             RelationshipEdge(
                 cursor=related.cursor_of(self.window, row),
-                node=relationship_of(row),
+                node=relationship_of(row, self.node["id"]),
             )
             for row in self.fetched.rows[: self.window.first]
         ]
@@ -196,14 +217,15 @@ class RelationshipConnection:
         return await related.total_of(self.node, info, self.window, self.fetched)
 
 
-def relationship_of(row: dict) -> Relationship:
+def relationship_of(row: dict, holder_id: str) -> Relationship:
     """A relationship row (graph.cypher.projection, graph.cypher.related) as seen from
-    the entity it was fetched for."""
+    the entity it was fetched for (`holder_id`)."""
     return Relationship(
         type=row["type"],
         direction=Direction.OUT if row["outgoing"] else Direction.IN,
         other=to_entity(row["other"]),
         props=row["props"],
+        holder=holder_id,
     )
 
 

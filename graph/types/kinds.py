@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from graph.cypher.nodes import relationship_id
 from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, SOURCES_KEY
 from graph.domain import (
     BOOL,
@@ -39,7 +40,7 @@ from graph.domain import (
 from graph.resolvers import related
 from graph.resolvers.related import sort_key_name
 from graph.types.connections import PageInfo
-from graph.types.entities import Entity, provenance_of, to_entity
+from graph.types.entities import RELATIONSHIP_ID, Entity, provenance_of, to_entity
 from graph.types.filters import DateFilter, EntityWhere, OrderBy, SortDirection, StringFilter
 from graph.types.values import Money as MoneyValue
 from graph.types.values import Provenance
@@ -205,6 +206,15 @@ class RelationshipTypes:
             w.start: strawberry.field(description=f"The start of the {rel.name} relationship."),
             w.end: strawberry.field(description=f"The end of the {rel.name} relationship."),
         }
+        start, end, rel_type = w.start, w.end, rel.name
+
+        def wrapper_id(self: Any) -> strawberry.ID:
+            ends = getattr(self, start).node["id"], getattr(self, end).node["id"]
+            return strawberry.ID(relationship_id(ends[0], rel_type, ends[1]))
+
+        namespace["relationship_id"] = strawberry.field(
+            resolver=wrapper_id, description=RELATIONSHIP_ID
+        )
         namespace.update(_property_fields(rel.properties, "props"))
         namespace["provenance"] = strawberry.field(
             resolver=_edge_provenance, description="Where the relationship was asserted."
@@ -219,11 +229,17 @@ class RelationshipTypes:
             return found
         name = f"{pascal(rel.name)}Edge"
         namespace: dict[str, Any] = {
-            "__annotations__": {"cursor": str, "node": Entity, "props": _Private[dict]},
+            "__annotations__": {
+                "cursor": str,
+                "node": Entity,
+                "relationship_id": strawberry.ID,
+                "props": _Private[dict],
+            },
             "cursor": strawberry.field(
                 description="Opaque position of this item; pass as `after`."
             ),
             "node": strawberry.field(description="The entity at the other end."),
+            "relationship_id": strawberry.field(description=RELATIONSHIP_ID),
         }
         namespace.update(_property_fields(rel.properties, "props"))
         namespace["provenance"] = strawberry.field(
@@ -246,10 +262,12 @@ class RelationshipTypes:
         name = f"{pascal(rel.name)}Connection"
 
         def edges(self) -> Any:
+            holder = self.node["id"]
             return [
                 edge_type(
                     cursor=related.cursor_of(self.window, row),
                     node=to_entity(row["other"]),
+                    relationship_id=_relationship_id(rel.name, holder, row),
                     props=row["props"],
                 )
                 for row in self.fetched.rows[: self.window.first]
@@ -363,6 +381,13 @@ class RelationshipTypes:
 
 
 REL_TYPES = RelationshipTypes()
+
+
+def _relationship_id(rel_type: str, holder_id: str, row: dict) -> str:
+    """The id of a relationship row fetched for the entity `holder_id`."""
+    other = row["other"]["id"]
+    start, end = (holder_id, other) if row["outgoing"] else (other, holder_id)
+    return relationship_id(start, rel_type, end)
 
 
 # --- relationship fields ---------------------------------------------------------------

@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
-from graph.types.entities import Entity, public_properties
+from graph.cypher.nodes import relationship_id
+from graph.cypher.plan import SOURCES_KEY
+from graph.types.entities import Entity, provenance_of, public_properties
+from graph.types.node import Node
+from graph.types.values import Provenance
 
 
-@strawberry.type(description="A relationship as an edge between two ids (for drawing).")
-class Edge:
+@strawberry.type(
+    description="A relationship as an edge between two ids: the same whichever end it is "
+    "reached from, so it is the relationship's Node (`node(id:)` returns it)."
+)
+class Edge(Node):
     type: str = strawberry.field(description="Relationship type.")
     from_: strawberry.ID = strawberry.field(name="from", description="Id of the start node.")
     to: strawberry.ID = strawberry.field(description="Id of the end node.")
     props: strawberry.Private[dict]
 
+    @strawberry.field(
+        description="Stable id, `from|TYPE|to`: the ends' ids around the type (one "
+        "relationship of a type joins two entities in one direction at most)."
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(relationship_id(self.from_, self.type, self.to))
+
     @strawberry.field(description="All properties of the relationship.")
     def properties(self) -> JSON:
         return JSON(public_properties(self.props))
+
+    @strawberry.field(description="Where the relationship was asserted.")
+    async def provenance(self, info: Info) -> list[Provenance]:
+        return await provenance_of(info, self.props.get("_prov"), self.props.get(SOURCES_KEY))
 
     @staticmethod
     def from_row(row: dict) -> Edge:

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from graph.domain import KIND_DESCRIPTIONS, Kind
+from graph.types.node import Node
 
 # Built from the declared kinds: its members exist only at run time, so the functional
 # API is reached through an Any, which a type checker does not try to follow.
@@ -43,8 +44,8 @@ class Money:
 
 
 @strawberry.type(description="A document that facts were taken from, e.g. a news article.")
-class Source:
-    id: strawberry.ID = strawberry.field(description="Stable id of the source.")
+class Source(Node):
+    id: strawberry.ID = strawberry.field(description="Stable id of the source (a slug).")
     title: str = strawberry.field(description="The source's title or headline.")
     publisher: str | None = strawberry.field(description="Who published it.")
     published_on: dt.date | None = strawberry.field(description="Publication date.")
