@@ -48,9 +48,12 @@ def own_neo4j():
         query_timeout_s=5.0,
     )
     local = LocalNeo4j(settings)
+    local.stop()  # left running by an interrupted run (its port was another free one)
     local.start()
-    run(wipe_and_seed(settings))
     try:
+        # Loading the seed into a freshly started Neo4j on a busy machine can take longer
+        # than the tests' 5 s query timeout; the tests themselves keep it.
+        run(wipe_and_seed(replace(settings, query_timeout_s=120.0)))
         yield settings, local
     finally:
         local.stop()
