@@ -43,6 +43,7 @@ import orjson
 
 from graph.bulk.ingestion import ensure_schema
 from graph.cypher import backup as q
+from graph.cypher import version
 from graph.db import Database, ReadTransaction, from_portable, portable
 from graph.errors import GraphError
 
@@ -344,7 +345,8 @@ async def _write(db: Database, cypher: tuple[Any, dict[str, Any]], expected: int
         [row] = await tx.run(cypher)
         return row["made"]
 
-    made = await db.transaction(work, timeout_s=WRITE_TIMEOUT_S)
+    # The file brings its own graph version node; the count goes on after (`restore`).
+    made = await db.transaction(work, timeout_s=WRITE_TIMEOUT_S, advance=False)
     if made != expected:
         raise BackupError(
             f"a batch of {expected} made {made}: a relationship's end is missing from the file"
@@ -438,5 +440,8 @@ async def restore(
             f"restored {after['nodes']} nodes and {after['relationships']} relationships; "
             f"the file holds {header['nodes']} and {header['relationships']}"
         )
+    # A new epoch: caches holding answers of the backed-up graph's versions must not take
+    # this graph, which goes on from there, for it (graph/cypher/version.py).
+    await db.write((version.RENEW, {}))
     summary.seconds = time.monotonic() - started
     return summary

@@ -34,6 +34,7 @@ from neo4j.auth_management import AsyncAuthManagers
 from neo4j.graph import Node, Path, Relationship
 
 from graph import request_context
+from graph.cypher import version
 from graph.errors import BadUserInput, GraphError, QueryTimeout, ServiceUnavailable
 from graph.settings import Settings
 
@@ -86,6 +87,8 @@ class Database:
             notifications_min_severity="OFF",
         )
         self.database = settings.neo4j_database
+        # The graph version (epoch, version) this process last advanced to, once committed.
+        self.committed: tuple[str, int] | None = None
         # Observers of every query sent (tests count round trips with this).
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
 
@@ -151,12 +154,19 @@ class Database:
             delay = min(delay * 2, 30.0)
 
     async def transaction(
-        self, work: Callable[[Transaction], Awaitable[T]], timeout_s: float | None = None
+        self,
+        work: Callable[[Transaction], Awaitable[T]],
+        timeout_s: float | None = None,
+        advance: bool = True,
     ) -> T:
         """Run `work` in one write transaction: all its statements commit together or not
         at all. Transient failures (deadlocks between concurrent writers) are retried with
         backoff, the whole unit of work again. `timeout_s` replaces QUERY_TIMEOUT_S
-        for long units of work, such as a bulk ingestion batch."""
+        for long units of work, such as a bulk ingestion batch.
+
+        Last, before committing, the transaction advances the graph version and stamps
+        the Change nodes it recorded with it (graph/cypher/version.py); `advance` false
+        only for a restore, which brings its own version node."""
         budget = (timeout_s or self.settings.query_timeout_s) + _DEADLINE_GRACE_S
         for attempt in range(_WRITE_ATTEMPTS):
             try:
@@ -168,8 +178,12 @@ class Database:
                         timeout=timeout_s or self.settings.query_timeout_s
                     )
                     try:
-                        result = await work(Transaction(tx, self.listeners))
+                        unit = Transaction(tx, self.listeners)
+                        result = await work(unit)
+                        stamp = await unit.run((version.ADVANCE, {})) if advance else []
                         await tx.commit()
+                        if stamp:
+                            self.committed = (stamp[0]["epoch"], stamp[0]["version"])
                         return result
                     finally:
                         if not tx.closed():

@@ -139,6 +139,18 @@ class Settings:
     workers: int = 1
     # Where `run` records the Neo4j it uses, for the command line (graph/running.py).
     run_dir: Path = ROOT / ".run"
+    # HTTP caching of GET queries (graph/http/caching.py): max-age in seconds (0: no-cache,
+    # revalidated with the ETag each time); whether shared caches may keep authenticated
+    # answers; how long a worker may reuse the graph version it read (0: read per request).
+    cache_max_age: int = 0
+    cache_share_authenticated: bool = False
+    graph_version_ttl_ms: int = 0
+    # Subscriptions (graph/subscriptions/): how often each worker's one poller reads new
+    # changes, the subscriptions one WebSocket and one worker may hold, keep-alive pings.
+    subscription_poll_ms: int = 500
+    max_subscriptions_per_connection: int = 10
+    max_subscriptions_per_worker: int = 1000
+    websocket_ping_s: float = 15.0
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -217,6 +229,13 @@ class Settings:
             keep_alive_s=float(env.get("KEEP_ALIVE_S", "75") or 75),
             workers=_positive(env, "WORKERS", 1),
             run_dir=Path(env.get("RUN_DIR", "").strip() or ROOT / ".run").resolve(),
+            cache_max_age=_positive(env, "CACHE_MAX_AGE", 0, zero=True),
+            cache_share_authenticated=_flag(env, "CACHE_SHARE_AUTHENTICATED", False),
+            graph_version_ttl_ms=_positive(env, "GRAPH_VERSION_TTL_MS", 0, zero=True),
+            subscription_poll_ms=_positive(env, "SUBSCRIPTION_POLL_MS", 500),
+            max_subscriptions_per_connection=_positive(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+            max_subscriptions_per_worker=_positive(env, "MAX_SUBSCRIPTIONS_PER_WORKER", 1000),
+            websocket_ping_s=float(env.get("WEBSOCKET_PING_S", "15") or 15),
         )
         _check_jwt(settings)
         return settings

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graph.cypher.setup import SEED_LABEL
+from graph.cypher.version import VERSION_LABEL
 from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS, RELATIONSHIP_TYPES, SOURCE_LABEL
 
 # The service's own labels and relationship types, besides the declared domain's: the
-# history, merged ids and their survivor, API keys, and the seed's fingerprints.
-INTERNAL_LABELS = ("Change", "Redirect", "ApiKey", SEED_LABEL)
+# history, merged ids and their survivor, API keys, the seed's fingerprints, and the graph
+# version.
+INTERNAL_LABELS = ("Change", "Redirect", "ApiKey", SEED_LABEL, VERSION_LABEL)
 INTERNAL_TYPES = ("MERGED_INTO",)
 
 # While a restore runs, every node it made carries this label and its id in the backup,

@@ -1,7 +1,9 @@
 """Deletes, merges and history: the writes besides upserts, and what they leave behind.
 
 Every change is a `Change` node (id, at, by, via, action, target, subject, object, type,
-provenance), written in the same transaction as the change itself.
+provenance), written in the same transaction as the change itself, created
+`:Unsequenced` until the transaction stamps it with its commit number (`seq`,
+graph/cypher/version.py).
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def entity_snapshot(entity_id: str) -> Cypher:
 def record_change(change: dict[str, Any], entry: dict[str, Any]) -> Cypher:
     """One Change node. `entry`: action, target, subject, object, type, provenance."""
     return (
-        "CREATE (c:Change {id: randomUUID(), at: $at, by: $by, via: $via, action: $action, "
+        "CREATE (c:Change:Unsequenced {id: randomUUID(), at: $at, by: $by, via: $via, "
+        "action: $action, "
         "target: $target, subject: $subject, object: $object, type: $type, "
         "provenance: $provenance, note: $note}) RETURN c.id AS id",
         {
@@ -70,12 +73,14 @@ def delete_entity(entity_id: str, change: dict[str, Any], note: str | None) -> C
         "CALL (n) { MATCH (old:Redirect)-[:MERGED_INTO]->(n) DETACH DELETE old } "
         "CALL (n) { "
         "  MATCH (n)-[r]-(:Entity) "
-        "  CREATE (:Change {id: randomUUID(), at: $at, by: $by, via: $via, action: 'delete', "
+        "  CREATE (:Change:Unsequenced {id: randomUUID(), at: $at, by: $by, via: $via, "
+        "    action: 'delete', "
         "    target: 'relationship', subject: startNode(r).id, object: endNode(r).id, "
         "    type: type(r), provenance: coalesce(r._prov, []), note: $note}) "
         "  RETURN count(r) AS rels "
         "} "
-        "CREATE (:Change {id: randomUUID(), at: $at, by: $by, via: $via, action: 'delete', "
+        "CREATE (:Change:Unsequenced {id: randomUUID(), at: $at, by: $by, via: $via, "
+        "  action: 'delete', "
         "  target: 'entity', subject: n.id, object: null, type: n.kind, "
         "  provenance: coalesce(n._prov, []), note: $note}) "
         "DETACH DELETE n RETURN rels",
@@ -209,4 +214,16 @@ def history(entity_id: str, first: int) -> Cypher:
         "LIMIT $first "
         "RETURN change",
         {"id": entity_id, "first": first},
+    )
+
+
+def changes_after(after: int, after_id: str | None, upto: int, first: int) -> Cypher:
+    """Change records committed after seq `after` (or, with `after_id`, after that change
+    of commit `after`) and up to commit `upto`, in commit order and within a commit by id
+    (the `change_seq` index), at most `first` of them."""
+    return (
+        "MATCH (c:Change) WHERE c.seq >= $after AND c.seq <= $upto "
+        "AND (c.seq > $after OR ($afterId IS NOT NULL AND c.id > $afterId)) "
+        "RETURN properties(c) AS change ORDER BY c.seq, c.id LIMIT $first",
+        {"after": after, "afterId": after_id, "upto": upto, "first": first},
     )

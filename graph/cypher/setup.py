@@ -8,6 +8,8 @@ import hashlib
 from graph.cypher.auth import API_KEY_CONSTRAINT
 from graph.cypher.common import SORT_NAME, sort_name_of
 from graph.cypher.search import INDEX_NAME
+from graph.cypher.version import CONSTRAINT as VERSION_CONSTRAINT
+from graph.cypher.version import SEQ_INDEX
 from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS
 
@@ -26,6 +28,9 @@ def schema_statements() -> list[str]:
         "CREATE INDEX change_id_index IF NOT EXISTS FOR (c:Change) ON (c.id)",
         "CREATE INDEX change_subject IF NOT EXISTS FOR (c:Change) ON (c.subject)",
         "CREATE INDEX change_object IF NOT EXISTS FOR (c:Change) ON (c.object)",
+        # The graph version and the commit order of changes (graph/cypher/version.py).
+        VERSION_CONSTRAINT,
+        SEQ_INDEX,
         "CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (r:Redirect) REQUIRE r.id IS UNIQUE",
         f"CREATE CONSTRAINT seed_file IF NOT EXISTS FOR (s:{SEED_LABEL}) REQUIRE s.file IS UNIQUE",
         f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "

@@ -45,7 +45,7 @@ def upsert_source(source: dict[str, Any], overwrite: bool = True) -> Cypher:
 
 _CHANGE = (
     "FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | "
-    "  CREATE (:Change {{id: randomUUID(), at: $at, by: $by, via: $via, "
+    "  CREATE (:Change:Unsequenced {{id: randomUUID(), at: $at, by: $by, via: $via, "
     "    action: CASE WHEN created THEN 'create' ELSE 'update' END, target: '{target}', "
     "    subject: {subject}, object: {object}, type: {type}, provenance: row.prov}})) "
 )
@@ -61,7 +61,7 @@ _BATCH_MARK = (
 _BATCH_CHANGES = (
     "FOREACH (a IN [x IN [['create', created, $createdChange], "
     "    ['update', updated, $updatedChange]] WHERE x[1] > 0] | "
-    "  CREATE (:Change {{id: a[2], at: $at, by: $by, via: $via, action: a[0], "
+    "  CREATE (:Change:Unsequenced {{id: a[2], at: $at, by: $by, via: $via, action: a[0], "
     "    target: '{target}', type: {type}, count: a[1], note: $note, "
     "    provenance: $provenance}})) "
     "RETURN written, created, updated, rejected"

@@ -28,12 +28,13 @@ def _response(
 ) -> JSONResponse:
     body = {"errors": [client_error(error, request_id, where)]}
     request_context.record_errors(body["errors"])
-    all_headers = dict(headers or {})
+    # An error is never kept by a cache (graph/http/caching.py).
+    all_headers = {"Cache-Control": "no-store", **(headers or {})}
     if isinstance(error, Unauthenticated):
         # RFC 6750 section 3: tell the client which scheme to use.
         all_headers["WWW-Authenticate"] = "Bearer"
     status = error.status if isinstance(error, GraphError) else 500
-    return JSONResponse(body, status_code=status, headers=all_headers or None)
+    return JSONResponse(body, status_code=status, headers=all_headers)
 
 
 def error_response(error: GraphError, headers: Mapping[str, str] | None = None) -> JSONResponse:

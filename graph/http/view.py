@@ -34,11 +34,12 @@ from graph.errors import (
 )
 from graph.extensions.limits import Budget, Limits
 from graph.extensions.masking import mask
+from graph.http.caching import NO_STORE, CachePolicy, GraphVersions, HttpCache, if_none_match
 from graph.http.persisted import PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples, playground_html
 from graph.http.responses import error_response
 from graph.resolvers.context import Context
-from graph.schema import schema
+from graph.schema import schema, schema_for
 from graph.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -128,8 +129,11 @@ class GraphQLApp(GraphQL[Context, None]):
         persisted: PersistedQueries | None = None,
         max_batch_operations: int = 10,
         max_in_flight: int = 8,
+        cache: HttpCache | None = None,
+        graphql_schema: Any = schema,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(graphql_schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.cache = cache or HttpCache(GraphVersions(db), CachePolicy())
         # Operations executing at once in this process; later ones wait their turn. Past
         # what Neo4j can work on at once, more only adds answers held in memory together.
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -207,6 +211,16 @@ class GraphQLApp(GraphQL[Context, None]):
             return ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
+        if request_adapter.method == "GET" and not isinstance(request_data, list):
+            # Before executing: a matching If-None-Match answers 304 without running it.
+            media_type = GRAPHQL_RESPONSE if sub_response.graphql_response_json else "json"
+            etag, graph_version = await self.cache.etag(context.principal, request_data, media_type)
+            sub_response.http_cache = _Cacheable(
+                self.cache.cacheable_headers(context.principal, etag, graph_version),
+                not_modified=if_none_match(request.headers.get("if-none-match"), etag),
+            )
+            if sub_response.http_cache.not_modified:
+                return ExecutionResult(data=None, errors=None)
         # Each operation holds one of the process's in-flight places, so a batch counts
         # as many operations as it holds.
         async with self._in_flight:
@@ -280,6 +294,23 @@ class GraphQLApp(GraphQL[Context, None]):
         return sub_response
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        cacheable: _Cacheable | None = getattr(sub_response, "http_cache", None)
+        if cacheable is not None and cacheable.not_modified:
+            return Response(status_code=304, headers=cacheable.headers)
+        response = self._negotiated_response(response_data, sub_response)
+        # Only a successful answer to a GET query may be kept (graph/http/caching.py).
+        if (
+            cacheable is not None
+            and response.status_code == 200
+            and isinstance(response_data, dict)
+            and not response_data.get("errors")
+        ):
+            response.headers.update(cacheable.headers)
+        else:
+            response.headers["cache-control"] = NO_STORE
+        return response
+
+    def _negotiated_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
         if not getattr(sub_response, "graphql_response_json", False):
             return response  # application/json: always 200, as before the spec existed
@@ -297,6 +328,15 @@ class GraphQLApp(GraphQL[Context, None]):
         return HTMLResponse(self._page)
 
 
+class _Cacheable:
+    """A GET operation's cache headers, riding on Strawberry's sub-response to
+    create_response, and whether the client's copy is still current."""
+
+    def __init__(self, headers: dict[str, str], not_modified: bool) -> None:
+        self.headers = headers
+        self.not_modified = not_modified
+
+
 def known_operations(settings: Settings) -> dict[str, str]:
     """What PERSISTED_QUERIES_ONLY accepts from anyone: the playground's examples and the
     manifest's operations, by SHA-256."""
@@ -312,6 +352,7 @@ def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
         db,
         settings.prefetch,
         Authenticator(db, settings),
+        graphql_schema=schema_for(settings),
         read_requires_token=settings.read_requires_token,
         limits=Limits(
             depth=settings.max_query_depth,
@@ -329,4 +370,8 @@ def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
         ),
         max_batch_operations=settings.max_batch_operations,
         max_in_flight=settings.max_in_flight,
+        cache=HttpCache(
+            GraphVersions(db, settings.graph_version_ttl_ms / 1000),
+            CachePolicy.from_settings(settings),
+        ),
     )
