@@ -85,6 +85,7 @@ $(BENCH_STAMP): bench/requirements.txt
 
 schema: setup
 	$(PY) -m graph.cli export-schema > schema.graphql
+	$(PY) -m graph.cli export-schema --federation > schema.federation.graphql
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) launcher/target graph/static/vendor web/node_modules tests/compliance/node_modules

@@ -271,7 +271,12 @@ def main(argv: list[str] | None = None) -> None:
     restore.add_argument(
         "--batch-size", type=_positive, default=5000, metavar="N", help="rows per transaction"
     )
-    sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export = sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument(
+        "--federation",
+        action="store_true",
+        help="the Apollo Federation 2 subgraph SDL (what FEDERATION=1 serves)",
+    )
     keys = sub.add_parser("keys", help="API keys: create, list, revoke")
     key_actions = keys.add_subparsers(dest="action", required=True)
     create = key_actions.add_parser("create", help="create a key and print it (only this once)")
@@ -324,9 +329,14 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command in ("backup", "restore"):
         asyncio.run(_backup(settings, args))
     elif args.command == "export-schema":
-        from graph.schema import schema
+        from graph.resolvers.federation import SDL
+        from graph.schema import federation_schema, schema
 
-        sys.stdout.write(schema.as_str() + "\n")
+        if args.federation:
+            federation_schema()
+            sys.stdout.write(SDL[0] + "\n")
+        else:
+            sys.stdout.write(schema.as_str() + "\n")
 
 
 if __name__ == "__main__":

@@ -139,6 +139,8 @@ class Settings:
     workers: int = 1
     # Where `run` records the Neo4j it uses, for the command line (graph/running.py).
     run_dir: Path = ROOT / ".run"
+    # Serve the schema as an Apollo Federation 2 subgraph (graph/schema.py).
+    federation: bool = False
     # HTTP caching of GET queries (graph/http/caching.py): max-age in seconds (0: no-cache,
     # revalidated with the ETag each time); whether shared caches may keep authenticated
     # answers; how long a worker may reuse the graph version it read (0: read per request).
@@ -229,6 +231,7 @@ class Settings:
             keep_alive_s=float(env.get("KEEP_ALIVE_S", "75") or 75),
             workers=_positive(env, "WORKERS", 1),
             run_dir=Path(env.get("RUN_DIR", "").strip() or ROOT / ".run").resolve(),
+            federation=_flag(env, "FEDERATION", False),
             cache_max_age=_positive(env, "CACHE_MAX_AGE", 0, zero=True),
             cache_share_authenticated=_flag(env, "CACHE_SHARE_AUTHENTICATED", False),
             graph_version_ttl_ms=_positive(env, "GRAPH_VERSION_TTL_MS", 0, zero=True),
