@@ -14,7 +14,8 @@ when no operation ran (graph/http/view.py).
     ├── ServiceUnavailable                SERVICE_UNAVAILABLE          503   Neo4j unreachable
     │   └── QueryTimeout                  SERVICE_UNAVAILABLE          503   past its time budget
     ├── QueryTooComplex                   QUERY_TOO_COMPLEX            400   over an abuse limit
-    │   └── TooManyOperations             QUERY_TOO_COMPLEX            400   a batch too large
+    │   ├── TooManyOperations             QUERY_TOO_COMPLEX            400   a batch too large
+    │   └── TooManySubscriptions          QUERY_TOO_COMPLEX                  a worker's limit
     ├── PayloadTooLarge                   PAYLOAD_TOO_LARGE            413   a body too large
     └── BadRequest                        BAD_REQUEST                  400   not GraphQL over HTTP
         ├── HttpRefusal                   BAD_REQUEST, NOT_FOUND (404) 4xx   refused by the HTTP
@@ -166,6 +167,19 @@ class TooManyOperations(QueryTooComplex):
         return (
             f"Too many operations in one request: {self.actual} is over the batch limit of "
             f"{self.maximum} (by {self.actual - self.maximum})."
+        )
+
+
+class TooManySubscriptions(QueryTooComplex):
+    """A worker serves MAX_SUBSCRIPTIONS_PER_WORKER at once (graph/subscriptions/)."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__("subscriptions", maximum, maximum + 1)
+
+    def explain(self, what: str) -> str:
+        return (
+            f"This worker serves its limit of {self.maximum:,} subscriptions at once; "
+            "try again later (another worker or instance may have room)."
         )
 
 
