@@ -20,11 +20,13 @@ from graph.extensions.operations import ObserveOperations
 from graph.resolvers import federation
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
+from graph.resolvers.subscription import Subscription
 from graph.settings import Settings
 from graph.types.entities import TYPES, WRAPPERS
 
 _OPTIONS = {
     "mutation": Mutation,
+    "subscription": Subscription,
     "types": [*TYPES.values(), *WRAPPERS],
     # DocumentCache after QueryLimits, which checks the raw text before it is parsed.
     "extensions": [MaskErrors, QueryLimits, DocumentCache, ObserveOperations],

@@ -102,6 +102,7 @@ def test_the_reader_sees_imports():
         "errors.py",
         "request_context.py",
         "logs.py",
+        "bounded.py",
         "db.py",
         "domain",
         "cypher",

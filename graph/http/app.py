@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from graph.db import Database
@@ -24,6 +24,7 @@ from graph.http.middleware import REQUEST_ID_HEADER, RequestMiddleware
 from graph.http.responses import http_refusal, unexpected_error
 from graph.http.view import graphql_view
 from graph.settings import Settings
+from graph.subscriptions.feed import ChangeFeed
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
@@ -31,18 +32,24 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 def create_app(settings: Settings) -> Starlette:
     db = Database(settings)
     metrics = Metrics()
+    # One change feed per worker process: one poller however many subscribers.
+    feed = ChangeFeed(
+        db, settings.subscription_poll_ms / 1000, settings.max_subscriptions_per_worker
+    )
+    view = graphql_view(db, settings, feed)
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
-            Route("/graphql", graphql_view(db, settings), methods=["GET", "POST"]),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
             Route("/explore", explore),
             Route("/explore/", explore),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
         ],
-        lifespan=_lifespan(db),
+        lifespan=_lifespan(db, feed),
         middleware=_middleware(settings, metrics),
         exception_handlers={HTTPException: http_refusal, Exception: unexpected_error},
     )
@@ -51,7 +58,9 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-def _lifespan(db: Database) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+def _lifespan(
+    db: Database, feed: ChangeFeed
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Serving starts at once (/health answers, /ready says 503 until Neo4j does); a
@@ -63,6 +72,7 @@ def _lifespan(db: Database) -> Callable[[Starlette], contextlib.AbstractAsyncCon
             waiting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiting
+            await feed.close()  # subscriptions end (their clients get `complete`)
             await db.close()
 
     return lifespan

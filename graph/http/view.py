@@ -6,6 +6,7 @@ for a document that cannot run), operations in flight capped, and the playground
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -17,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -38,9 +41,11 @@ from graph.http.caching import NO_STORE, CachePolicy, GraphVersions, HttpCache, 
 from graph.http.persisted import PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples, playground_html
 from graph.http.responses import error_response
+from graph.http.websocket import KeepAliveHandler, TextFrames
 from graph.resolvers.context import Context
 from graph.schema import schema, schema_for
 from graph.settings import Settings
+from graph.subscriptions.feed import ChangeFeed
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -119,6 +124,9 @@ def is_request_error(response: Any) -> bool:
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and a GraphiQL page that needs no CDN."""
 
+    graphql_transport_ws_handler_class = KeepAliveHandler
+    websocket_adapter_class = TextFrames
+
     def __init__(
         self,
         db: Database,
@@ -131,8 +139,19 @@ class GraphQLApp(GraphQL[Context, None]):
         max_in_flight: int = 8,
         cache: HttpCache | None = None,
         graphql_schema: Any = schema,
+        feed: ChangeFeed | None = None,
+        max_subscriptions_per_connection: int = 10,
     ) -> None:
-        super().__init__(graphql_schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(
+            graphql_schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            # Subscriptions: graphql-transport-ws only (what `graphql-ws` clients speak).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=10),
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
+        )
+        self.feed = feed or ChangeFeed(db, 0.5, 1000)
         self.cache = cache or HttpCache(GraphVersions(db), CachePolicy())
         # Operations executing at once in this process; later ones wait their turn. Past
         # what Neo4j can work on at once, more only adds answers held in memory together.
@@ -149,6 +168,17 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):
+            # A WebSocket authenticates in its `connection_init` (on_ws_connect, below):
+            # browsers cannot set headers on one. Each subscription has its own budget.
+            return Context(
+                db=self.db,
+                request=request,
+                response=response,
+                prefetch=self.prefetch,
+                limits=self.limits,
+                feed=self.feed,
+            )
         principal = await self.authenticator.authenticate(request.headers.get("authorization"))
         # The playground page is no data: it stays reachable so a token can be entered there.
         if (
@@ -171,6 +201,28 @@ class GraphQLApp(GraphQL[Context, None]):
             limits=self.limits,
             budget=Budget(self.limits.cost),
         )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """graphql-transport-ws `connection_init`: the token in its payload
+        (`{"Authorization": "Bearer ..."}`), else in the handshake's header. A bad token,
+        or none when READ_REQUIRES_TOKEN is on, closes the connection (4403)."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        sent = params.get("Authorization") or params.get("authorization")
+        if sent is None and context.request is not None:
+            sent = context.request.headers.get("authorization")
+        try:
+            principal = await self.authenticator.authenticate(
+                sent if isinstance(sent, str) else None
+            )
+        except GraphError as error:
+            raise ConnectionRejectionError(
+                {"message": error.message, "code": error.code}
+            ) from error
+        if self.read_requires_token and principal.is_anonymous:
+            needed = Unauthenticated("This service needs a token in connection_init.")
+            raise ConnectionRejectionError({"message": needed.message, "code": needed.code})
+        context.principal = principal
+        return UNSET
 
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)
@@ -346,8 +398,8 @@ def known_operations(settings: Settings) -> dict[str, str]:
     return known
 
 
-def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
-    """The view at /graphql, configured from `settings`."""
+def graphql_view(db: Database, settings: Settings, feed: ChangeFeed | None = None) -> GraphQLApp:
+    """The view at /graphql (HTTP and WebSocket), configured from `settings`."""
     return GraphQLApp(
         db,
         settings.prefetch,
@@ -370,6 +422,8 @@ def graphql_view(db: Database, settings: Settings) -> GraphQLApp:
         ),
         max_batch_operations=settings.max_batch_operations,
         max_in_flight=settings.max_in_flight,
+        feed=feed,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         cache=HttpCache(
             GraphVersions(db, settings.graph_version_ttl_ms / 1000),
             CachePolicy.from_settings(settings),

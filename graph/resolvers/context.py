@@ -33,6 +33,10 @@ class Context:
     # What is left of the request's cost budget (graph.extensions.limits.Budget): one per
     # request, so the operations of a batch share it. None: each operation has its own.
     budget: Any = None
+    # The worker's change feed (graph.subscriptions.feed.ChangeFeed), for subscriptions.
+    feed: Any = None
+    # A WebSocket's `connection_init` payload (set by Strawberry's protocol handler).
+    connection_params: Any = None
     sources: DataLoader = field(init=False)
     relationships: DataLoader = field(init=False)
     related: DataLoader = field(init=False)

@@ -1,0 +1,230 @@
+"""Subscriptions over WebSocket (graphql-transport-ws): a write made through one service
+instance reaches a subscriber of another, in commit order, from the change log in Neo4j;
+resuming `after` a commit misses nothing; the token goes in `connection_init`; limits and
+access control hold. The subscriber's app runs in Starlette's test client (its lifespan,
+its own change feed); the writes go over HTTP to the suite's service."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import warnings
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from graph.auth.keys import create_key
+from graph.db import Database
+from graph.http.app import create_app
+from graph.settings import Settings
+from tests.commands import delete_prefixed
+
+# Starlette's test client runs the app's WebSocket handshake and frames in process; it
+# warns that it will want `httpx2` one day.
+pytestmark = pytest.mark.filterwarnings("ignore::starlette.exceptions.StarletteDeprecationWarning")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+PROTOCOL = ["graphql-transport-ws"]
+ENTITY = """subscription ($ids: [ID!], $after: Int) {
+  entityChanged(ids: $ids, after: $after) { seq action id kind by entity { name } } }"""
+RELATIONSHIP = """subscription ($after: Int) {
+  relationshipChanged(ids: ["subs-a"], after: $after) { seq action type from to } }"""
+UPSERT = """mutation ($e: EntityInput!) { upsertEntity(entity: $e, provenance: {source:
+  {id: "subs-source", title: "Subscription test"}, locator: "test"}) { __typename } }"""
+LINK = """mutation { upsertRelationship(relationship: {type: "MEMBER_OF", from: "subs-a",
+  to: "subs-b"}, provenance: {source: {id: "subs-source", title: "Subscription test"},
+  locator: "test"}) { __typename } }"""
+
+
+def receive(ws, timeout: float = 30.0) -> dict:
+    """The next message, or a failure after `timeout` (the test client's receive blocks)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(ws.receive_json).result(timeout=timeout)
+
+
+def next_data(ws, field: str) -> dict:
+    """The next `next` message's payload for `field` (pings answered, pongs skipped)."""
+    while True:
+        message = receive(ws)
+        if message["type"] == "ping":
+            ws.send_json({"type": "pong"})
+            continue
+        assert message["type"] == "next", message
+        assert "errors" not in message["payload"], message
+        return message["payload"]["data"][field]
+
+
+def connect(ws, token: str | None = None) -> None:
+    payload = {"Authorization": f"Bearer {token}"} if token else {}
+    ws.send_json({"type": "connection_init", "payload": payload})
+    assert receive(ws)["type"] == "connection_ack"
+
+
+@pytest.fixture(scope="module")
+def editor_token(settings: Settings) -> str:
+    async def make() -> str:
+        db = Database(settings)
+        try:
+            return (await create_key(db, "subs-editor", "editor")).token
+        finally:
+            await db.close()
+
+    return asyncio.run(make())
+
+
+@pytest.fixture(scope="module")
+def subscriber(settings: Settings) -> Iterator[TestClient]:
+    """Another instance of the service (its own change feed), polling every 100 ms."""
+    app = create_app(replace(settings, subscription_poll_ms=100))
+    with TestClient(app) as client:
+        yield client
+    delete_prefixed(settings, "subs-")
+
+
+def graph_version(http) -> int:
+    return int(http.get("/graphql", params={"query": "{ __typename }"}).headers["X-Graph-Version"])
+
+
+def write(http, token: str, query: str, variables: dict | None = None) -> None:
+    body = http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert "errors" not in body, body
+
+
+def test_a_write_through_another_instance_reaches_a_subscriber(subscriber, http, editor_token):
+    before = graph_version(http)
+    entity = {"id": "subs-a", "kind": "ORGANIZATION", "name": "Subs A"}
+    write(http, editor_token, UPSERT, {"e": entity})
+    with subscriber.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws, editor_token)
+        variables = {"ids": ["subs-a"], "after": before}
+        ws.send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": ENTITY, "variables": variables}}
+        )
+        # What committed after `before` first (resumed from the log) ...
+        created = next_data(ws, "entityChanged")
+        assert created["id"] == "subs-a"
+        assert created["action"] == "create"
+        assert created["kind"] == "ORGANIZATION"
+        assert created["entity"] == {"name": "Subs A"}
+        assert created["by"] == "subs-editor"  # an editor sees who, by the key's name
+        assert created["seq"] > before
+        # ... then live: a write made now, through the other instance.
+        write(http, editor_token, UPSERT, {"e": {**entity, "name": "Subs A renamed"}})
+        updated = next_data(ws, "entityChanged")
+        assert updated["action"] == "update"
+        assert updated["entity"] == {"name": "Subs A renamed"}
+        assert updated["seq"] > created["seq"]
+        ws.send_json({"id": "1", "type": "complete"})
+
+
+def test_relationship_changes_and_anonymous_readers_do_not_see_who(subscriber, http, editor_token):
+    write(
+        http,
+        editor_token,
+        UPSERT,
+        {"e": {"id": "subs-a", "kind": "ORGANIZATION", "name": "Subs A"}},
+    )
+    write(
+        http,
+        editor_token,
+        UPSERT,
+        {"e": {"id": "subs-b", "kind": "ORGANIZATION", "name": "Subs B"}},
+    )
+    before = graph_version(http)
+    write(http, editor_token, LINK)
+    with subscriber.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws)  # anonymous: may read, not see who
+        ws.send_json(
+            {
+                "id": "r",
+                "type": "subscribe",
+                "payload": {"query": RELATIONSHIP, "variables": {"after": before}},
+            }
+        )
+        linked = next_data(ws, "relationshipChanged")
+        assert (linked["type"], linked["from"], linked["to"]) == ("MEMBER_OF", "subs-a", "subs-b")
+        ws.send_json(
+            {
+                "id": "w",
+                "type": "subscribe",
+                "payload": {
+                    "query": ENTITY.replace(" by ", " "),
+                    "variables": {"ids": ["subs-a"], "after": 0},
+                },
+            }
+        )
+        first = next_data(ws, "entityChanged")
+        assert first["id"] == "subs-a"
+        ws.send_json(
+            {
+                "id": "x",
+                "type": "subscribe",
+                "payload": {"query": "subscription { entityChanged(after: 0) { by } }"},
+            }
+        )
+        message = receive(ws)
+        while message.get("id") != "x":
+            message = receive(ws)
+        assert message["payload"]["data"]["entityChanged"]["by"] is None
+
+
+def test_a_bad_token_or_none_when_one_is_required_closes_the_connection(settings):
+    app = create_app(replace(settings, read_requires_token=True))
+    with TestClient(app) as client:
+        for payload in ({}, {"Authorization": "Bearer kg_not-a-key"}):
+            with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+                ws.send_json({"type": "connection_init", "payload": payload})
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    receive(ws)
+                assert closed.value.code == 4403
+
+
+def test_subscriptions_are_limited_per_connection_and_checked_like_queries(settings):
+    app = create_app(replace(settings, max_subscriptions_per_connection=2, max_query_depth=4))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
+    ):
+        connect(ws)
+        deep = (
+            "subscription { entityChanged { entity { ... on Organization { parent {"
+            " ... on Organization { parent { id } } } } } } }"
+        )
+        ws.send_json({"id": "d", "type": "subscribe", "payload": {"query": deep}})
+        refused = receive(ws)
+        assert refused["type"] == "error", refused
+        assert refused["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", refused
+        ws.send_json(
+            {"id": "v", "type": "subscribe", "payload": {"query": "subscription { nope }"}}
+        )
+        invalid = receive(ws)
+        assert invalid["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        for i in range(2):
+            ws.send_json(
+                {
+                    "id": str(i),
+                    "type": "subscribe",
+                    "payload": {"query": "subscription { entityChanged { seq } }"},
+                }
+            )
+        ws.send_json(
+            {
+                "id": "3",
+                "type": "subscribe",
+                "payload": {"query": "subscription { entityChanged { seq } }"},
+            }
+        )
+        third = receive(ws)
+        assert (third["id"], third["type"]) == ("3", "error")
+        assert third["payload"][0]["extensions"] == {
+            "code": "QUERY_TOO_COMPLEX",
+            "limit": "subscriptions",
+        }
