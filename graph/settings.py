@@ -115,7 +115,7 @@ class Settings:
     max_tokens: int = 5000
     max_query_cost: int = 100_000
     max_filter_clauses: int = 200
-    max_list_items: int = 1000
+    max_list_items: int = 10_000
     max_body_bytes: int = 1_000_000
     # Operations in one batched request (a JSON array); 0 turns batching off.
     max_batch_operations: int = 10
@@ -214,7 +214,7 @@ class Settings:
             max_tokens=_positive(env, "MAX_TOKENS", 5000),
             max_query_cost=_positive(env, "MAX_QUERY_COST", 100_000),
             max_filter_clauses=_positive(env, "MAX_FILTER_CLAUSES", 200),
-            max_list_items=_positive(env, "MAX_LIST_ITEMS", 1000),
+            max_list_items=_positive(env, "MAX_LIST_ITEMS", 10_000),
             max_body_bytes=_positive(env, "MAX_BODY_BYTES", 1_000_000),
             max_batch_operations=_positive(env, "MAX_BATCH_OPERATIONS", 10, zero=True),
             max_in_flight=_positive(env, "MAX_IN_FLIGHT", 8),

@@ -15,6 +15,8 @@ from graphql import get_introspection_query, parse
 from graph.db import Database
 from graph.errors import QueryTimeout
 from graph.extensions.limits import (
+    DOMAIN_LISTS,
+    PROVENANCE_ESTIMATE,
     UNSIZED_LIST,
     Budget,
     Limits,
@@ -114,9 +116,8 @@ def test_cost_counts_hops_of_paths_and_neighbourhoods():
         '{ neighborhood(id: "x", hops: 3, limit: 1000) { nodes { provenance { source { id } } } } }'
     )
     [error] = errors_of(wide, Limits(cost=10_000))
-    # 3 hops + 1000 nodes x (1 + 100 provenance x (1 + source)): a list without a size
-    # argument counts as the planner's default list.
-    assert error.extensions["actual"] == 3 + 1000 * (1 + UNSIZED_LIST * (1 + 1))
+    # 3 hops + 1000 nodes x (1 + 10 provenance x (1 + source)): provenance is estimated.
+    assert error.extensions["actual"] == 3 + 1000 * (1 + PROVENANCE_ESTIMATE * (1 + 1))
     paths = '{ kShortestPaths(fromId: "a", toId: "b", k: 20, maxHops: 10) { nodes { id } } }'
     # 20 paths x (10 hops + 11 nodes)
     assert errors_of(paths, Limits(cost=200))[0].extensions["actual"] == 20 * (10 + 11)
@@ -292,7 +293,7 @@ def test_sizes_are_read_as_coerced_whatever_their_json_form(sent):
     [error] = errors_of(PAGE, Limits(cost=10_000), {"n": sent})
     assert error.extensions["limit"] == "cost"
     # The page, its 1000 edges, each node and its provenance (with the source of each).
-    assert error.extensions["actual"] == 1 + 1000 * (1 + 1 + UNSIZED_LIST * 2)
+    assert error.extensions["actual"] == 1 + 1000 * (1 + 1 + PROVENANCE_ESTIMATE * 2)
 
 
 def test_a_size_that_cannot_be_coerced_is_left_to_execution():
@@ -337,9 +338,9 @@ def test_filters_count_in_the_cost():
 
 def test_long_lists_in_arguments_are_capped():
     query = "query ($ids: [ID!]!) { connect(ids: $ids) { nodes { id } } }"
-    [error] = errors_of(query, variables={"ids": [f"e{i}" for i in range(5000)]})
+    [error] = errors_of(query, variables={"ids": [f"e{i}" for i in range(20_000)]})
     assert error.extensions["limit"] == "listItems"
-    assert error.extensions["actual"] == 5000
+    assert error.extensions["actual"] == 20_000
 
 
 def test_a_batch_shares_one_budget():
@@ -354,3 +355,10 @@ def test_a_batch_shares_one_budget():
     assert "shared budget" in error.message
     # Refused operations spend nothing: a cheaper one still fits what is left.
     assert budget.left == 0
+
+
+def test_lists_without_a_size_count_at_what_they_can_return():
+    """A list with no size argument counts as the planner's default list, unless the
+    domain declaration bounds it (its kinds)."""
+    [error] = errors_of("{ domain { kinds { properties { name } } } }", Limits(cost=10))
+    assert error.extensions["actual"] == 1 + DOMAIN_LISTS["kinds"] * (1 + UNSIZED_LIST)

@@ -87,6 +87,11 @@ from graph.errors import QueryTooComplex
 # A list without a size argument (e.g. `provenance`) is estimated at the planner's
 # default list size: the most such a list returns.
 UNSIZED_LIST = DEFAULT_LIST
+# A fact's provenance is read from the fact itself (no query of its own) and holds one
+# entry per source and place that asserts it: a few in practice, but not bounded by
+# anything yet, so it is estimated at this many (the one list still estimated rather than
+# bounded; see the README's Limits).
+PROVENANCE_ESTIMATE = 10
 # Introspection's lists (types, fields, args) are bounded by the schema, not by the data,
 # and their nesting by graphql-core's MaxIntrospectionDepthRule: a nominal size.
 INTROSPECTION_LIST = 10
@@ -109,7 +114,7 @@ class Limits:
     tokens: int = 5000
     cost: int = 100_000
     filter_clauses: int = 200
-    list_items: int = 1000
+    list_items: int = 10_000
 
 
 class Budget:
@@ -297,6 +302,8 @@ class Estimator:
             unsized = (
                 INTROSPECTION_LIST
                 if parent.name.startswith("__")
+                else PROVENANCE_ESTIMATE
+                if name == "provenance"
                 else DOMAIN_LISTS.get(name, UNSIZED_LIST)
             )
             fallback = inner if inner is not None else unsized
