@@ -17,8 +17,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
-from zoneinfo import ZoneInfo
 
+import pytz
 from neo4j import (
     READ_ACCESS,
     AsyncGraphDatabase,
@@ -434,7 +434,10 @@ def from_portable(data: Any) -> Any:
         offset = _FixedOffset(data["offset"])
         value = neo_time.DateTime.from_iso_format(data["v"]).replace(tzinfo=offset)
         zone = data.get("zone")
-        return value.astimezone(ZoneInfo(zone)) if zone else value
+        # pytz, as the driver itself hands named zones back: zoneinfo's C implementation
+        # reads the driver's DateTime as if it were a datetime and crashed the process
+        # (a segmentation fault in 1 restore in 3).
+        return value.astimezone(pytz.timezone(zone)) if zone else value
     if tag == "localtime":
         return neo_time.Time.from_iso_format(data["v"])
     if tag == "time":
