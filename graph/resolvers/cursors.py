@@ -52,7 +52,8 @@ def decode(
         raise not_ours
     if c_sort != sort or c_desc != descending:
         raise BadUserInput(
-            "`after` comes from a differently ordered page; keep the same `orderBy` while paging."
+            "`after` is a cursor of a differently ordered page; keep the same `orderBy` "
+            "while paging."
         )
     if not isinstance(key, key_types) or isinstance(key, bool):
         raise not_ours
