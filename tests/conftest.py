@@ -139,6 +139,25 @@ class Server:
         self.thread.join(timeout=30)
 
 
+def post_counting(
+    server: Server, http: httpx.Client, query: str, variables: dict | None = None
+) -> tuple[dict, list[str]]:
+    """POSTs an operation to `server` and returns its answer (which must have no errors)
+    and the Cypher statements the service sent Neo4j while answering it."""
+    sent: list[str] = []
+
+    def listener(cypher: str, params: object) -> None:
+        sent.append(cypher)
+
+    server.app.state.db.listeners.append(listener)
+    try:
+        body = http.post("/graphql", json={"query": query, "variables": variables}).json()
+    finally:
+        server.app.state.db.listeners.remove(listener)
+    assert not body.get("errors"), body
+    return body, sent
+
+
 @pytest.fixture(scope="session")
 def server(settings: Settings) -> Iterator[Server]:
     with Server(settings) as srv:

@@ -19,7 +19,10 @@ from tests.conftest import free_port, make_test_settings, run, wipe_and_seed
 @contextmanager
 def scratch_neo4j(name: str, **overrides: Any) -> Iterator[tuple[Settings, LocalNeo4j]]:
     """A local Neo4j on a free port, its store beside the suite's (`<data dir>-<name>`, so
-    parallel suites with another TEST_DATA_DIR never share it), wiped and seeded."""
+    parallel suites with another TEST_DATA_DIR never share it), wiped and seeded. A Neo4j
+    an interrupted run left on that store (on another free port) is stopped first; the
+    seed loads with a generous query timeout (a freshly started Neo4j on a busy machine
+    can take longer than a test's own), the tests keep theirs."""
     settings = make_test_settings()
     if not settings.uses_local_neo4j:
         pytest.skip("NEO4J_URI is set: this test needs a Neo4j of its own")
@@ -30,9 +33,10 @@ def scratch_neo4j(name: str, **overrides: Any) -> Iterator[tuple[Settings, Local
         **overrides,
     )
     local = LocalNeo4j(settings)
+    local.stop()
     local.start()
     try:
-        run(wipe_and_seed(settings))
+        run(wipe_and_seed(replace(settings, query_timeout_s=max(settings.query_timeout_s, 120.0))))
         yield settings, local
     finally:
         local.stop()

@@ -12,22 +12,18 @@ import os
 import threading
 import time
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from graph.local_neo4j import LocalNeo4j
 from tests.conftest import (
     Server,
     free_port,
-    make_test_settings,
     poll,
-    run,
     serve_command,
-    wipe_and_seed,
 )
+from tests.scratch import scratch_neo4j
 
 # Each test starts and stops a Neo4j of its own (not through the `settings` fixture).
 pytestmark = pytest.mark.neo4j
@@ -37,26 +33,8 @@ QUERY = '{ entity(id: "bank-of-beijing") { name } }'
 
 @pytest.fixture(scope="module")
 def own_neo4j():
-    settings = make_test_settings()
-    if not settings.uses_local_neo4j:
-        pytest.skip("NEO4J_URI is set: the fault test only stops a Neo4j it started itself")
-    # Beside the suite's own store, so parallel suites (other TEST_DATA_DIR) never share it.
-    settings = replace(
-        settings,
-        local_bolt_port=free_port(),
-        data_dir=Path(f"{settings.data_dir}-faults"),
-        query_timeout_s=5.0,
-    )
-    local = LocalNeo4j(settings)
-    local.stop()  # left running by an interrupted run (its port was another free one)
-    local.start()
-    try:
-        # Loading the seed into a freshly started Neo4j on a busy machine can take longer
-        # than the tests' 5 s query timeout; the tests themselves keep it.
-        run(wipe_and_seed(replace(settings, query_timeout_s=120.0)))
-        yield settings, local
-    finally:
-        local.stop()
+    with scratch_neo4j("faults", query_timeout_s=5.0) as own:
+        yield own
 
 
 def test_neo4j_down_then_back(own_neo4j):

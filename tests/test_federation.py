@@ -19,7 +19,7 @@ from graph.resolvers.federation import SDL
 from graph.schema import federation_schema, schema
 from graph.settings import ROOT, Settings
 from tests.commands import delete_prefixed, query
-from tests.conftest import Server
+from tests.conftest import Server, post_counting
 
 SEED = json.loads((ROOT / "seed" / "article.json").read_text(encoding="utf-8"))
 SOURCE_ID = SEED["source"]["id"]
@@ -76,20 +76,8 @@ def federated(settings: Settings) -> Iterator[tuple[Server, httpx.Client]]:
     delete_prefixed(settings, "fed-")
 
 
-def _post(server: Server, http: httpx.Client, text: str, variables: dict | None = None):
-    sent: list[str] = []
-    listener = lambda cypher, params: sent.append(cypher)  # noqa: E731
-    server.app.state.db.listeners.append(listener)
-    try:
-        body = http.post("/graphql", json={"query": text, "variables": variables}).json()
-    finally:
-        server.app.state.db.listeners.remove(listener)
-    assert not body.get("errors"), body
-    return body["data"], sent
-
-
 def test_service_sdl(federated):
-    data, sent = _post(*federated, "{ _service { sdl } }")
+    data, sent = _data_and_queries(*federated, "{ _service { sdl } }")
     assert data["_service"]["sdl"] == SDL[0]
     assert sent == []
 
@@ -111,7 +99,7 @@ def test_entities_in_one_query(federated):
         {"__typename": "Bank", "id": "no-such-bank"},
         {"__typename": "Bank"},
     ]
-    data, sent = _post(*federated, ENTITIES, {"r": representations})
+    data, sent = _data_and_queries(*federated, ENTITIES, {"r": representations})
     assert len(sent) == 1, sent
     bank, potevio, source, edge, wrong, unknown, no_id = data["_entities"]
     assert bank["id"] == "bank-of-beijing"
@@ -138,5 +126,10 @@ def test_entities_in_one_query(federated):
 
 def test_the_rest_of_the_api_is_unchanged(federated, gql):
     text = '{ entity(id: "potevio") { id name } node(id: "bank-of-beijing") { id } }'
-    data, _ = _post(*federated, text)
+    data, _ = _data_and_queries(*federated, text)
     assert data == gql(text)
+
+
+def _data_and_queries(server, http, text, variables=None):
+    body, sent = post_counting(server, http, text, variables)
+    return body["data"], sent

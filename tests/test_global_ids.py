@@ -23,7 +23,7 @@ from graph.domain import DOMAIN
 from graph.resolvers.nodes import MAX_NODES
 from graph.settings import ROOT, Settings
 from tests.commands import delete_prefixed, query
-from tests.conftest import Server
+from tests.conftest import Server, post_counting
 
 PREFIX = "gid-"
 SEED = json.loads((ROOT / "seed" / "article.json").read_text(encoding="utf-8"))
@@ -207,18 +207,6 @@ ROUND_TRIP_IDS = [
 ]
 
 
-def _count(server: Server, http: httpx.Client, text: str, variables: dict) -> tuple[dict, list]:
-    sent: list[str] = []
-    listener = lambda cypher, params: sent.append(cypher)  # noqa: E731
-    server.app.state.db.listeners.append(listener)
-    try:
-        body = http.post("/graphql", json={"query": text, "variables": variables}).json()
-    finally:
-        server.app.state.db.listeners.remove(listener)
-    assert "errors" not in body, body
-    return body, sent
-
-
 @pytest.fixture(scope="module")
 def walked(settings: Settings) -> Iterator[tuple[Server, httpx.Client]]:
     with (
@@ -241,9 +229,9 @@ def walked(settings: Settings) -> Iterator[tuple[Server, httpx.Client]]:
     ],
 )
 def test_one_query_and_the_same_answer_as_field_by_field(server, http, walked, text, variables):
-    fast, sent = _count(server, http, text, variables)
+    fast, sent = post_counting(server, http, text, variables)
     assert len(sent) == 1, sent
-    slow, slow_sent = _count(*walked, text, variables)
+    slow, slow_sent = post_counting(*walked, text, variables)
     assert fast == slow
     assert len(slow_sent) > 1
 

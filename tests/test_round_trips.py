@@ -6,7 +6,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, post_counting
 from tests.queries import DEEP, QUERIES
 
 
@@ -20,35 +20,23 @@ def walked(settings):
         yield srv, http
 
 
-def _count(server, http, query, variables):
-    sent: list[str] = []
-    listener = lambda text, params: sent.append(text)  # noqa: E731
-    server.app.state.db.listeners.append(listener)
-    try:
-        body = http.post("/graphql", json={"query": query, "variables": variables}).json()
-    finally:
-        server.app.state.db.listeners.remove(listener)
-    assert "errors" not in body, body
-    return body, sent
-
-
 @pytest.mark.parametrize(("query", "variables"), QUERIES)
 def test_one_query_per_root_field(server, http, query, variables):
-    body, sent = _count(server, http, query, variables)
+    body, sent = post_counting(server, http, query, variables)
     assert len(sent) == len(body["data"]), sent
 
 
 def test_two_root_fields_two_queries(server, http):
     query = '{ a: entity(id: "potevio") { name } b: entity(id: "bank-of-china") { name } }'
-    _, sent = _count(server, http, query, None)
+    _, sent = post_counting(server, http, query, None)
     assert len(sent) == 2
 
 
 @pytest.mark.parametrize(("query", "variables"), QUERIES)
 def test_same_answer_as_field_by_field(server, http, walked, query, variables):
-    fast, _ = _count(server, http, query, variables)
+    fast, _ = post_counting(server, http, query, variables)
     slow_server, slow_http = walked
-    slow, sent = _count(slow_server, slow_http, query, variables)
+    slow, sent = post_counting(slow_server, slow_http, query, variables)
     assert fast == slow
     assert len(sent) > len(slow["data"])  # the comparison really exercised the other path
 

@@ -90,10 +90,10 @@ def windows_of(ids: list[str], window: Window, total: bool, aggregate: bool) -> 
     return query, params
 
 
-def sources_page(first: int, after: tuple | None = None) -> Cypher:
+def sources_page(first: int, after: tuple | None = None, counted: bool = True) -> Cypher:
     """Sources by publication date (undated last), then id: `first` of them, after the
     (date, id) of a previous page's last one. One more than `first` is read, to tell
-    whether more follow; the total comes with each row."""
+    whether more follow; with `counted`, the total comes with each row."""
     where = ""
     if after is not None:
         where = (
@@ -102,10 +102,11 @@ def sources_page(first: int, after: tuple | None = None) -> Cypher:
             "ELSE s.publishedOn > $afterDate OR s.publishedOn IS NULL "
             "OR (s.publishedOn = $afterDate AND s.id > $afterId) END "
         )
+    total = "CALL () { MATCH (s:Source) RETURN count(s) AS total } " if counted else ""
     query = (
-        "CALL () { MATCH (s:Source) RETURN count(s) AS total } "
-        f"MATCH (s:Source) {where}"
-        "RETURN properties(s) AS source, total ORDER BY s.publishedOn, s.id LIMIT $limit"
+        f"{total}MATCH (s:Source) {where}"
+        f"RETURN properties(s) AS source{', total' if counted else ''} "
+        "ORDER BY s.publishedOn, s.id LIMIT $limit"
     )
     date, source_id = after if after is not None else (None, None)
     return query, {"limit": first + 1, "afterDate": date, "afterId": source_id}

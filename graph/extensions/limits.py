@@ -102,6 +102,8 @@ DOMAIN_LISTS = {
     "entitiesByKind": len(DECLS),
     "relationshipsByType": len(DOMAIN.relationship_types),
 }
+# Every list without a size argument counted at something other than UNSIZED_LIST.
+LIST_SIZES = {**DOMAIN_LISTS, "provenance": PROVENANCE_ESTIMATE}
 # No list argument is accepted above this by any resolver.
 MAX_LIST_SIZE = 1000
 SIZE_ARGUMENTS = frozenset({"first", "limit", "k", "hops", "maxHops", "ids"})
@@ -302,9 +304,7 @@ class Estimator:
             unsized = (
                 INTROSPECTION_LIST
                 if parent.name.startswith("__")
-                else PROVENANCE_ESTIMATE
-                if name == "provenance"
-                else DOMAIN_LISTS.get(name, UNSIZED_LIST)
+                else LIST_SIZES.get(name, UNSIZED_LIST)
             )
             fallback = inner if inner is not None else unsized
             size = given if given is not None else fallback

@@ -34,8 +34,8 @@ SOURCES_ORDER = "publishedOn"
 
 async def list_sources(ctx: Context, first: int) -> list[Source]:
     check_range("first", first, 1, MAX_LIST)
-    rows = await ctx.db.read(q.sources_page(first - 1))
-    return [Source.from_node(row["source"]) for row in rows]
+    rows = await ctx.db.read(q.sources_page(first, counted=False))
+    return [Source.from_node(row["source"]) for row in rows[:first]]
 
 
 async def page_sources(ctx: Context, first: int, after: str | None) -> Connection[Source]:

@@ -36,6 +36,15 @@ from graph.types.search import SearchHit
 from graph.types.subgraphs import Path, Subgraph
 from graph.types.values import EntityKind, Source
 
+# `first` of the money totals: how many groups, largest first.
+LargestGroups = Annotated[
+    int,
+    strawberry.argument(
+        description=f"The largest this many groups (1 to {MAX_LIST}); the rest are smaller "
+        "than the last one given."
+    ),
+]
+
 
 @strawberry.type(
     description="Questions about organizations, people, banks, patents and "
@@ -303,13 +312,7 @@ class Query(collection_fields.Collections):
             str | None,
             strawberry.argument(description="Only credits in this ISO 4217 currency, e.g. CNY."),
         ] = None,
-        first: Annotated[
-            int,
-            strawberry.argument(
-                description=f"The largest this many groups (1 to {MAX_LIST}); the rest are "
-                "smaller than the last one given."
-            ),
-        ] = DEFAULT_LIST,
+        first: LargestGroups = DEFAULT_LIST,
     ) -> list[CreditTotal]:
         return await analytics.credit_totals(info, group_by, currency, first)
 
@@ -338,13 +341,7 @@ class Query(collection_fields.Collections):
                 description="Only agreements committing credit in this ISO 4217 currency."
             ),
         ] = None,
-        first: Annotated[
-            int,
-            strawberry.argument(
-                description=f"The largest this many groups (1 to {MAX_LIST}); the rest are "
-                "smaller than the last one given."
-            ),
-        ] = DEFAULT_LIST,
+        first: LargestGroups = DEFAULT_LIST,
     ) -> list[AgreementTotal]:
         return await analytics.agreement_totals(info, group_by, currency, first)
 

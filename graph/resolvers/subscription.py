@@ -20,12 +20,26 @@ _AFTER = (
 )
 
 
-async def _authors(info: Info, change: dict[str, Any]) -> dict[str, str] | None:
-    """Who made the change, by name, for editors and admins (as `history`); else None."""
-    if not info.context.principal.has("editor"):
-        return None
-    by = change.get("by")
-    return await keys.subject_names(info.context.db, {by}) if by else {}
+async def _changes(
+    info: Info, target: str, after: int | None, ends: set[str], types: set[str]
+) -> AsyncGenerator[tuple[dict[str, Any], dict[str, str] | None], None]:
+    """The feed's changes to `target` ("entity" or "relationship") naming one of `ends`
+    (subject or object) and of one of `types`, each none meaning any; with who made it,
+    by name, for editors and admins (as `history`), else None. Names are looked up once
+    per writer for the whole subscription, not once per event."""
+    names: dict[str, str] | None = {} if info.context.principal.has("editor") else None
+    async for change in info.context.feed.subscribe(after):
+        if change.get("target") != target:
+            continue
+        if ends and not ends & {change.get("subject"), change.get("object")}:
+            continue
+        if types and change.get("type") not in types:
+            continue
+        by = change.get("by")
+        if names is not None and by and by not in names:
+            names.update(await keys.subject_names(info.context.db, {by}))
+            names.setdefault(by, by)
+        yield change, names
 
 
 @strawberry.type(description="Live updates, over WebSocket (graphql-transport-ws).")
@@ -49,16 +63,11 @@ class Subscription:
         ] = None,
         after: Annotated[int | None, strawberry.argument(description=_AFTER)] = None,
     ) -> AsyncGenerator[EntityChange, None]:
-        wanted = {str(i) for i in ids or []}
-        wanted_kinds = {k.name for k in kinds or []}
-        async for change in info.context.feed.subscribe(after):
-            if change.get("target") != "entity":
-                continue
-            if wanted and not wanted & {change.get("subject"), change.get("object")}:
-                continue
-            if wanted_kinds and change.get("type") not in wanted_kinds:
-                continue
-            yield entity_change(change, await _authors(info, change))
+        ends = {str(i) for i in ids or []}
+        async for change, names in _changes(
+            info, "entity", after, ends, {k.name for k in kinds or []}
+        ):
+            yield entity_change(change, names)
 
     @strawberry.subscription(
         description="Relationships created, updated or deleted, as each write commits, in "
@@ -76,13 +85,7 @@ class Subscription:
         ] = None,
         after: Annotated[int | None, strawberry.argument(description=_AFTER)] = None,
     ) -> AsyncGenerator[RelationshipChange, None]:
-        wanted = {str(i) for i in ids or []}
-        wanted_types = set(check_relationship_types(types) or [])
-        async for change in info.context.feed.subscribe(after):
-            if change.get("target") != "relationship":
-                continue
-            if wanted and not wanted & {change.get("subject"), change.get("object")}:
-                continue
-            if wanted_types and change.get("type") not in wanted_types:
-                continue
-            yield relationship_change(change, await _authors(info, change))
+        ends = {str(i) for i in ids or []}
+        chosen = set(check_relationship_types(types) or [])
+        async for change, names in _changes(info, "relationship", after, ends, chosen):
+            yield relationship_change(change, names)
