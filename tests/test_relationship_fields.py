@@ -272,3 +272,15 @@ def test_cursor_of_another_order_is_refused(gql, gen):
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "differently ordered" in error["message"]
+
+
+@pytest.mark.parametrize("root", ["entity", "node"])
+def test_a_nested_filter_naming_an_undeclared_type_is_bad_input(gql, root):
+    """Found by schema fuzzing: the filter of a relationship field inside a root field's
+    one query was refused by the Cypher builder as an internal error."""
+    error = gql.error(
+        f'{{ {root}(id: "bank-of-beijing") {{ ... on Bank {{ creditsGranted(where: '
+        '{notRelated: [{type: "NOPE"}]}) { id } } } }'
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "NOPE" in error["message"]

@@ -9,10 +9,9 @@ from strawberry.types import Info
 
 from graph.cypher.collections import Page, page_of_entities
 from graph.domain import Kind
-from graph.errors import BadUserInput
 from graph.resolvers import cursors
 from graph.resolvers.arguments import check_range
-from graph.resolvers.related import plain
+from graph.resolvers.related import check_filter_error, plain
 from graph.resolvers.selection import Planner, plan_for
 from graph.types.connections import CollectionEdge, Connection, PageInfo
 from graph.types.entities import to_entity
@@ -66,7 +65,7 @@ async def page(
     try:
         cypher = page_of_entities(spec)
     except ValueError as exc:
-        raise BadUserInput(f"The filter is not valid: {exc}.") from exc
+        raise check_filter_error(exc) from exc
     [row] = await info.context.db.read(cypher)
     rows = row["rows"]
     edges = [

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from graph.cypher.filters import Params, compile_where
 from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, Window
 from graph.domain import DATE, INT, NUMBER, RELATIONSHIP_PROPERTIES, TEXT, RelationshipField
 from graph.errors import BadUserInput
@@ -91,7 +92,7 @@ def list_window(
         (field.type,),
         str(field.direction),
         first,
-        where=plain(where) if where is not None else None,
+        where=checked_where(where),
         sort=sort,
         descending=descending,
     )
@@ -121,7 +122,7 @@ def page_window(
         str(field.direction),
         first,
         paged=True,
-        where=plain(where) if where is not None else None,
+        where=checked_where(where),
         edge_where=plain(edge) if edge is not None else None,
         sort=sort,
         descending=descending,
@@ -208,3 +209,18 @@ def cursor_of(window: Window, row: dict) -> str:
 
 def check_filter_error(exc: ValueError) -> BadUserInput:
     return BadUserInput(f"The filter is not valid: {exc}.")
+
+
+def checked_where(where: Any) -> dict[str, Any] | None:
+    """A field's `where` as plain values, refused with BAD_USER_INPUT when the Cypher
+    builder would refuse it (an undeclared relationship type in `related`, nesting too
+    deep): compiled once here, by the same rules, so a window's filter never fails
+    later, inside the root field's query, as an internal error."""
+    if where is None:
+        return None
+    values = plain(where)
+    try:
+        compile_where("m", values, Params())
+    except ValueError as exc:
+        raise check_filter_error(exc) from exc
+    return values
