@@ -82,6 +82,9 @@ def _serve(settings: Settings) -> None:
         "log_config": None,
         "access_log": False,
         "timeout_keep_alive": settings.keep_alive_s,
+        # Named, not "auto": a missing WebSocket library fails the start instead of
+        # refusing every subscription with a warning.
+        "ws": "websockets-sansio",
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **common)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from starlette.websockets import WebSocketDisconnect
+from websockets.sync.client import connect as ws_connect
+from websockets.typing import Subprotocol
 
 from graph.auth.keys import create_key
 from graph.db import Database
@@ -228,3 +232,31 @@ def test_subscriptions_are_limited_per_connection_and_checked_like_queries(setti
             "code": "QUERY_TOO_COMPLEX",
             "limit": "subscriptions",
         }
+
+
+def test_the_served_app_upgrades_a_real_websocket(settings, server, http, editor_token):
+    """Over uvicorn, as `serve` runs it, not Starlette's test client: a real WebSocket
+    handshake with the subprotocol, and an event. (Without a WebSocket library installed
+    uvicorn answered every upgrade with 400 and a warning, and no subscription worked.)"""
+    before = graph_version(http)
+    url = "ws" + server.url.removeprefix("http") + "/graphql"
+    with (
+        contextlib.ExitStack() as cleanup,
+        ws_connect(url, subprotocols=[Subprotocol(PROTOCOL[0])]) as ws,
+    ):
+        cleanup.callback(delete_prefixed, settings, "subs-real")
+        assert ws.subprotocol == PROTOCOL[0]
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=10)) == {"type": "connection_ack"}
+        subscribe = {"query": ENTITY, "variables": {"ids": ["subs-real"], "after": before}}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        write(
+            http,
+            editor_token,
+            UPSERT,
+            {"e": {"id": "subs-real", "kind": "ORGANIZATION", "name": "Subs Real"}},
+        )
+        event = json.loads(ws.recv(timeout=10))
+        assert event["type"] == "next", event
+        change = event["payload"]["data"]["entityChanged"]
+        assert (change["id"], change["action"]) == ("subs-real", "create")
