@@ -4,18 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check setup neo4j web chromium compliance soak lint types schema clean
+.PHONY: run test check setup neo4j web chromium compliance clients soak lint types schema clean
 
 run: setup
 	$(PY) -m graph.cli run
 
-test: setup chromium compliance lint types
+test: setup chromium compliance clients lint types
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Fast feedback for the edit-test loop: lint, types, and the tests that need no Neo4j
-# (every test that uses the database is marked `neo4j` by tests/conftest.py).
+# (every test that uses the database is marked `neo4j` by tests/conftest.py) and no
+# Node.js packages (the client tests are marked `clients`).
 check: $(STAMP) lint types
-	$(PY) -m pytest -q -m "not neo4j" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not neo4j and not clients" $(PYTEST_ARGS)
 
 setup: $(STAMP) neo4j web
 
@@ -39,6 +40,15 @@ compliance: tests/compliance/node_modules/.package-lock.json
 
 tests/compliance/node_modules/.package-lock.json: tests/compliance/package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --prefix tests/compliance
+	@touch $@
+
+# The JavaScript clients frontend apps use (graphql-ws, Apollo Client, GraphQL Code
+# Generator, Apollo Federation), run by tests/clients/test_clients.py (from the npm
+# registry, pinned by tests/clients/package-lock.json).
+clients: tests/clients/node_modules/.package-lock.json
+
+tests/clients/node_modules/.package-lock.json: tests/clients/package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error --prefix tests/clients
 	@touch $@
 
 # The soak run (20,000 mixed requests at concurrency 64 against a service and Neo4j it
@@ -88,4 +98,4 @@ schema: setup
 	$(PY) -m graph.cli export-schema --federation > schema.federation.graphql
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) launcher/target graph/static/vendor web/node_modules tests/compliance/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) launcher/target graph/static/vendor web/node_modules tests/compliance/node_modules tests/clients/node_modules
