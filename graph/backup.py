@@ -41,7 +41,7 @@ from typing import Any
 
 import orjson
 
-from graph.bulk.ingestion import ensure_schema
+from graph.bulk.ingestion import ensure_schema, migrate_claims
 from graph.cypher import backup as q
 from graph.cypher import version
 from graph.db import Database, ReadTransaction, from_portable, portable
@@ -443,5 +443,6 @@ async def restore(
     # A new epoch: caches holding answers of the backed-up graph's versions must not take
     # this graph, which goes on from there, for it (graph/cypher/version.py).
     await db.write((version.RENEW, {}))
+    await migrate_claims(db)  # a backup of a store from before claims
     summary.seconds = time.monotonic() - started
     return summary

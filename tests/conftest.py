@@ -195,6 +195,25 @@ def gql(http: httpx.Client) -> GQL:
     return GQL(http)
 
 
+class Client:
+    """POSTs GraphQL with a bearer token (none for an anonymous caller)."""
+
+    def __init__(self, http: httpx.Client, token: str | None = None) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def __call__(self, query: str, variables: dict | None = None) -> dict:
+        response = self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+        )
+        return response.json()
+
+    def data(self, query: str, variables: dict | None = None) -> dict:
+        body = self(query, variables)
+        assert "errors" not in body, body
+        return body["data"]
+
+
 @contextmanager
 def serve_command(env: dict[str, str], stderr: Any) -> Iterator[subprocess.Popen]:
     """`python -m graph.cli serve` as a process of its own, stopped (SIGTERM) on leaving."""

@@ -13,6 +13,7 @@ import pytest
 
 from graph.auth.keys import create_key
 from graph.db import Database
+from tests.conftest import Client
 
 SOURCE_A = {
     "id": "mut-source-a",
@@ -86,23 +87,6 @@ def tokens(settings):
     made = asyncio.run(make())
     yield made
     asyncio.run(_cleanup(settings))
-
-
-class Client:
-    def __init__(self, http, token=None):
-        self.http = http
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def __call__(self, query, variables=None):
-        response = self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
-        )
-        return response.json()
-
-    def data(self, query, variables=None):
-        body = self(query, variables)
-        assert "errors" not in body, body
-        return body["data"]
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,14 @@ import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from graph import claims
 from graph.bulk.check import Checked, Checker
 from graph.bulk.progress import Silent
 from graph.bulk.records import ENTITY, RELATIONSHIP, Input, Problem
 from graph.bulk.report import IngestReport, change_record
 from graph.bulk.writer import BATCH_TIMEOUT_S, ENTITIES, RELATIONSHIPS, Guard, Row, write_batch
 from graph.cypher import bulk, setup, writes
+from graph.cypher.nodes import relationship_id
 from graph.db import Database, Transaction
 from graph.domain import Kind
 from graph.facts import KIND_NAMES, entity_row, relationship_row, source_row
@@ -88,6 +90,49 @@ async def ensure_schema(db: Database) -> None:
         [row] = await db.write((setup.BACKFILL_SORT_NAME, {"batch": setup.BACKFILL_BATCH}))
         if row["filled"] < setup.BACKFILL_BATCH:
             break
+    await migrate_claims(db)
+
+
+async def migrate_claims(db: Database) -> None:
+    """Gives the facts of a store written before claims their claims (once: an empty
+    store, or one whose first write was of this version, has nothing to do)."""
+    [state] = await db.read((setup.MIGRATION_STATE, {}))
+    if state["done"] or not state["facts"]:
+        return
+    after = ""
+    while True:
+        rows = await db.read(setup.facts_without_claims(after, setup.BACKFILL_BATCH))
+        if not rows:
+            break
+        entities, relationships = [], []
+        for row in rows:
+            if row["props"] is not None:
+                entities.append({"id": row["id"], "claims": _stored_claims(row["props"])})
+            for rel in row["relationships"]:
+                target = relationship_id(row["id"], rel["type"], rel["to"])
+                made = claims.row_claims(
+                    rel["type"], rel["props"], rel["props"].get("_prov") or [], target=target
+                )
+                relationships.append(
+                    {"id": rel["id"], "claims": [e for c in made for e in c["entries"]]}
+                )
+        if entities or relationships:
+            params = {"entities": entities, "relationships": relationships}
+            await db.write((setup.SET_CLAIMS, params))
+        after = rows[-1]["id"]
+    await db.write((setup.RECORD_MIGRATION, {}))
+
+
+def _stored_claims(props: dict) -> list[str]:
+    made = claims.row_claims(
+        props["kind"],
+        props,
+        props.get("_prov") or [],
+        name=props.get("name"),
+        aliases=props.get("aliases") or [],
+        target=props["id"],
+    )
+    return [e for c in made for e in c["entries"]]
 
 
 async def ingest(

@@ -120,9 +120,16 @@ async def _guarded(
             out.append(data)
             continue
         ok = guard.writable(state)
-        kept = {**data, "props": {k: v for k, v in data["props"].items() if ok(k)}}
+        # What it may write, it writes as a new release of its source: its claims replace
+        # its own earlier ones (graph/claims.py, `supersede`).
+        kept = {
+            **data,
+            "props": {k: v for k, v in data["props"].items() if ok(k)},
+            "supersede": True,
+        }
         if target == ENTITIES and not ok("name"):
             kept["name"] = state["name"]
+            kept["keepName"] = True  # nor does it claim the name it may not write
         out.append(kept)
     return out
 

@@ -18,7 +18,7 @@ from graph.domain import ENTITY_LABEL, LABELS, RELATIONSHIP_TYPES, SOURCE_LABEL
 # The service's own labels and relationship types, besides the declared domain's: the
 # history, merged ids and their survivor, API keys, the seed's fingerprints, and the graph
 # version.
-INTERNAL_LABELS = ("Change", "Redirect", "ApiKey", SEED_LABEL, VERSION_LABEL)
+INTERNAL_LABELS = ("Change", "Redirect", "ApiKey", "Conflict", SEED_LABEL, VERSION_LABEL)
 INTERNAL_TYPES = ("MERGED_INTO",)
 
 # While a restore runs, every node it made carries this label and its id in the backup,

@@ -113,7 +113,8 @@ def move_relationships(merged_id: str, survivor_id: str, rel_type: str) -> Cyphe
     pattern = relationship_pattern([rel_type])
     on_match = (
         f"ON MATCH SET r2._prov = {_union('r2', 'r', '_prov')}, "
-        f"r2._changes = {_union('r2', 'r', '_changes')} "
+        f"r2._changes = {_union('r2', 'r', '_changes')}, "
+        f"r2._claims = {_union('r2', 'r', '_claims')} "
     )
     return (
         "MATCH (m:Entity {id: $merged}), (s:Entity {id: $survivor}) "

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 
 from graph.cypher.auth import API_KEY_CONSTRAINT
-from graph.cypher.common import SORT_NAME, sort_name_of
+from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
 from graph.cypher.search import INDEX_NAME
 from graph.cypher.version import CONSTRAINT as VERSION_CONSTRAINT
 from graph.cypher.version import SEQ_INDEX
@@ -18,6 +18,8 @@ def schema_statements() -> list[str]:
     statements = [
         "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
+        "CREATE CONSTRAINT conflict_id IF NOT EXISTS FOR (c:Conflict) REQUIRE c.id IS UNIQUE",
+        "CREATE INDEX conflict_status IF NOT EXISTS FOR (c:Conflict) ON (c.status)",
         "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
         "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
         f"CREATE INDEX entity_sort_name IF NOT EXISTS FOR (n:{ENTITY_LABEL}) ON (n.{SORT_NAME})",
@@ -64,6 +66,45 @@ BACKFILL_SORT_NAME = (
 
 
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+# Stores written before claims existed (graph/claims.py): each fact's values become claims
+# of every source of its provenance, once, walking the entities in id order (an index
+# range, so the pass reads each entity and its outgoing relationships once). The graph
+# version node says whether the store's facts have their claims: it is made with
+# `claims = true` by the first write of this version (graph/cypher/version.py).
+MIGRATION_STATE = (
+    "OPTIONAL MATCH (v:GraphVersion {id: 'graph'}) "
+    "RETURN coalesce(v.claims, false) AS done, EXISTS { MATCH (n:Entity) } AS facts"
+)
+RECORD_MIGRATION = (
+    "MERGE (v:GraphVersion {id: 'graph'}) "
+    "ON CREATE SET v.epoch = randomUUID(), v.version = 0 "
+    "SET v.claims = true"
+)
+
+
+def facts_without_claims(after: str, batch: int) -> Cypher:
+    """The next `batch` entities after id `after`, each with its properties when it has
+    no claims yet, and its outgoing declared relationships that have none."""
+    return (
+        f"MATCH (n:{ENTITY_LABEL}) WHERE n.id > $after "
+        "WITH n ORDER BY n.id LIMIT $batch "
+        "RETURN n.id AS id, CASE WHEN n._claims IS NULL THEN properties(n) END AS props, "
+        f"  COLLECT {{ MATCH (n)-[r{relationship_pattern(None)}]->(b:{ENTITY_LABEL}) "
+        "    WHERE r._claims IS NULL "
+        "    RETURN {id: elementId(r), type: type(r), to: b.id, props: properties(r)} "
+        "  } AS relationships",
+        {"after": after, "batch": batch},
+    )
+
+
+SET_CLAIMS = (
+    "UNWIND $entities AS row MATCH (n:Entity {id: row.id}) SET n._claims = row.claims "
+    "WITH count(*) AS done "
+    "UNWIND $relationships AS row MATCH ()-[r]->() WHERE elementId(r) = row.id "
+    "SET r._claims = row.claims "
+    "RETURN count(*) AS relationships"
+)
 
 
 # The seed's loads (seed/loader.py): one node per seed file, with the fingerprint of the

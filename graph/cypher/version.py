@@ -31,7 +31,9 @@ SEQ_INDEX: LiteralString = "CREATE INDEX change_seq IF NOT EXISTS FOR (c:Change)
 # The last statement of every write transaction (graph/db.py, Database.transaction).
 ADVANCE: LiteralString = (
     "MERGE (v:GraphVersion {id: 'graph'}) "
-    "ON CREATE SET v.epoch = randomUUID(), v.version = 0 "
+    # A store whose first write made this node holds claims on every fact (graph/claims.py;
+    # graph/bulk/ingestion.py gives older stores theirs).
+    "ON CREATE SET v.epoch = randomUUID(), v.version = 0, v.claims = true "
     # Writing first takes the lock; the count is read under it, so no update is lost.
     "SET v._lock = true "
     "WITH v, v.version + 1 AS next "

@@ -16,7 +16,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from graph.claims import SEP, row_claims
 from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.nodes import relationship_id
 from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
 
@@ -30,6 +32,52 @@ _SET_BY = (
     "  SET {var}._setBy = [x IN coalesce({var}._setBy, []) "
     "      WHERE NOT split(x, '|')[0] IN {keys}] "
     "    + [k IN {keys} | k + '|' + split(head(row.prov), '|')[0] + '|' + $via] "
+)
+
+
+# The claims a row makes (graph/claims.py): each new (property, value, provenance) entry
+# is added; a property whose value gained an assertion shows that value when no other has
+# more distinct sources (ties go to the newest) and no editor pinned another; a property
+# with two values gets its Conflict node (reopened when a value the resolution did not
+# consider arrives). A unit subquery: the row goes on whatever its claims are.
+_CLAIMS = (
+    "CALL ({var}, row) {{ "
+    "  UNWIND row.claims AS c "
+    "  WITH {var}, c, coalesce({var}._claims, []) AS had "
+    # A source that corrects itself (the seed's new release) supersedes what it said of
+    # the property before.
+    "  WITH {var}, c, [e IN c.entries WHERE NOT e IN had] AS fresh, "
+    "    CASE WHEN c.supersede THEN [x IN had WHERE x STARTS WITH c.prefix "
+    "      AND NOT x IN c.entries AND split(split(x, $claimSep)[2], '|')[0] = c.source] "
+    "    ELSE [] END AS dropped "
+    # Read again as it is set: the row's claims are set one after another, and a value
+    # read before the first (`had`, planned eagerly) would lose the others.
+    "  SET {var}._claims = [x IN coalesce({var}._claims, []) WHERE NOT x IN dropped] + fresh "
+    "  WITH {var}, c, size(fresh) > 0 OR size(dropped) > 0 AS moved "
+    "  WHERE moved AND NOT c.multi "
+    "  WITH {var}, c, [x IN {var}._claims WHERE x STARTS WITH c.prefix | "
+    "    split(x, $claimSep)] AS parts "
+    "  WITH {var}, c, parts, reduce(vs = [], x IN parts | "
+    "    CASE WHEN x[1] IN vs THEN vs ELSE vs + x[1] END) AS vals "
+    "  WITH {var}, c, vals, [v IN vals | size(reduce(s = [], x IN parts | "
+    "    CASE WHEN x[1] = v AND NOT split(x[2], '|')[0] IN s "
+    "    THEN s + split(x[2], '|')[0] ELSE s END))] AS counts "
+    "  WITH {var}, c, vals, counts, "
+    "    [i IN range(0, size(vals) - 1) WHERE c.prefix + vals[i] + $claimSep = c.value][0] AS at "
+    "  SET {var} += CASE WHEN all(k IN counts WHERE k <= counts[at]) "
+    "    AND NOT any(x IN coalesce({var}._pinned, []) WHERE x STARTS WITH c.prefix) "
+    "    THEN c.set ELSE {{}} END "
+    "  FOREACH (_ IN CASE WHEN size(vals) > 1 THEN [1] ELSE [] END | "
+    "    MERGE (k:Conflict {{id: c.conflict}}) "
+    "    ON CREATE SET k.status = 'open', k.property = split(c.prefix, $claimSep)[0], "
+    "      k.target = '{target}', k.subject = {subject}, k.object = {object}, "
+    "      k.kind = {kind}, k.since = $at "
+    "    SET k.status = CASE WHEN k.status = 'resolved' "
+    "      AND NOT c.value IN coalesce(k.considered, []) THEN 'open' ELSE k.status END, "
+    "      k.values = size(vals), k.updatedAt = $at) "
+    "  WITH {var}, c, vals OPTIONAL MATCH (settled:Conflict {{id: c.conflict}}) "
+    "  WHERE size(vals) = 1 DELETE settled "
+    "}} "
 )
 
 
@@ -111,6 +159,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
     Returns one row: written, created, updated, rejected [{id, reason}].
     """
     mark, counts, closing = _recording(change, "n", "entity", "$kind", "row.id", "null")
+    claims = _CLAIMS.format(var="n", target="entity", subject="row.id", object="null", kind="$kind")
     query = (
         "UNWIND $rows AS row "
         "MERGE (n:Entity {id: row.id}) "
@@ -119,13 +168,13 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "OPTIONAL CALL (row, n, ok) { "
         "  WITH * WHERE ok "
         "  WITH row, n, coalesce(n._new, false) AS created, properties(n) AS before "
-        f"  SET n:{kind.label}, n.name = row.name, n.{SORT_NAME} = {sort_name_of('row')}, "
+        f"  SET n:{kind.label}, "
         "    n.aliases = reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
         "      CASE WHEN x IN a THEN a ELSE a + x END), "
-        "    n += row.props, "
         f"    n._prov = {_ADD_PROVENANCE.format(var='n')} "
         "  SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
         "  REMOVE n._new "
+        "  WITH row, n, created, before " + claims + f"SET n.{SORT_NAME} = {sort_name_of('n')} "
         "  WITH row, n, created, created OR before <> properties(n) AS changed "
         + _SET_BY.format(var="n", keys="(['name'] + keys(row.props))")
         + mark
@@ -134,7 +183,22 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "  reason: 'id ' + row.id + ' already belongs to a ' + n.kind + ', not a ' + $kind} "
         "END) AS rejected "
     ) + closing
-    return query, {"rows": rows, "kind": kind.value, **change}
+    claimed = [
+        {
+            **row,
+            "claims": row_claims(
+                kind.value,
+                row["props"],
+                row["prov"],
+                name=None if row.get("keepName") else row["name"],
+                aliases=row["aliases"],
+                target=row["id"],
+                supersede=bool(row.get("supersede")),
+            ),
+        }
+        for row in rows
+    ]
+    return query, {"rows": claimed, "kind": kind.value, "claimSep": SEP, **change}
 
 
 def upsert_relationships(
@@ -159,10 +223,13 @@ def upsert_relationships(
         f"  MERGE (a)-[r{pattern}]->(b) "
         "  ON CREATE SET r._new = true "
         "  WITH row, r, coalesce(r._new, false) AS created, properties(r) AS before "
-        "  SET r += row.props, "
-        f"    r._prov = {_ADD_PROVENANCE.format(var='r')} "
+        f"  SET r._prov = {_ADD_PROVENANCE.format(var='r')} "
         "  REMOVE r._new "
-        "  WITH row, r, created, created OR before <> properties(r) AS changed "
+        "  WITH row, r, created, before "
+        + _CLAIMS.format(
+            var="r", target="relationship", subject="row.from", object="row.to", kind="$type"
+        )
+        + "  WITH row, r, created, created OR before <> properties(r) AS changed "
         + _SET_BY.format(var="r", keys="keys(row.props)")
         + mark
         + "  RETURN created, changed "
@@ -175,8 +242,22 @@ def upsert_relationships(
         "       ELSE $type + ' cannot join a ' + a.kind + ' to a ' + b.kind END} "
         "END) AS rejected "
     ) + closing
+    claimed = [
+        {
+            **row,
+            "claims": row_claims(
+                rel_type,
+                row["props"],
+                row["prov"],
+                target=relationship_id(row["from"], rel_type, row["to"]),
+                supersede=bool(row.get("supersede")),
+            ),
+        }
+        for row in rows
+    ]
     params = {
-        "rows": rows,
+        "rows": claimed,
+        "claimSep": SEP,
         "type": rel_type,
         "fromKinds": list(declared.sources),
         "toKinds": list(declared.targets),

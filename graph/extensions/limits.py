@@ -103,7 +103,15 @@ DOMAIN_LISTS = {
     "relationshipsByType": len(DOMAIN.relationship_types),
 }
 # Every list without a size argument counted at something other than UNSIZED_LIST.
-LIST_SIZES = {**DOMAIN_LISTS, "provenance": PROVENANCE_ESTIMATE}
+# A fact's claims, like its provenance, are read from the fact itself: one per value a
+# property is given (a few per property), estimated like provenance; `contested` names
+# properties, at most one per declared property.
+LIST_SIZES = {
+    **DOMAIN_LISTS,
+    "provenance": PROVENANCE_ESTIMATE,
+    "claims": PROVENANCE_ESTIMATE,
+    "contested": PROVENANCE_ESTIMATE,
+}
 # No list argument is accepted above this by any resolver.
 MAX_LIST_SIZE = 1000
 SIZE_ARGUMENTS = frozenset({"first", "limit", "k", "hops", "maxHops", "ids"})

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph.resolvers import writing
+from graph.resolvers import conflicts, retraction, writing
+from graph.types.conflicts import ResolveResult
 from graph.types.mutations import (
     DeleteResult,
     EntityInput,
@@ -17,6 +19,7 @@ from graph.types.mutations import (
     RelationshipInput,
     RelationshipResult,
 )
+from graph.types.retraction import RetractResult
 
 Prov = Annotated[
     ProvenanceInput, strawberry.argument(description="Where the fact comes from (required).")
@@ -93,3 +96,52 @@ class Mutation:
         reason: Reason = None,
     ) -> EntityResult:
         return await writing.merge_entities(info, str(survivor_id), str(merged_id), reason)
+
+    @strawberry.mutation(
+        description="Settle a conflict: show one of the values sources give the property "
+        "(pass a claim's `value`), whatever the count of sources; the others stay, marked "
+        "REJECTED, and a value no source gave before reopens the conflict. Recorded in "
+        "`history` with the note. Editor."
+    )
+    async def resolve_conflict(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The conflict's id.")],
+        value: Annotated[
+            JSON, strawberry.argument(description="The value to show, as a claim gives it.")
+        ],
+        note: Annotated[
+            str | None, strawberry.argument(description="Why this value, for the history.")
+        ] = None,
+    ) -> ResolveResult:
+        return await conflicts.resolve(info, str(id), value, note)
+
+    @strawberry.mutation(
+        description="Withdraw everything a source asserted, in one transaction: entities "
+        "and relationships asserted by it alone are removed (an entity stays while another "
+        "source's relationship joins it), the others lose its provenance, its claims and "
+        "any value shown only on its word. Recorded in `history`; `restoreSource` undoes "
+        "it. With `dryRun`, says what it would do and writes nothing (`source(id) { "
+        "entitiesAsserted relationshipsAsserted }` lists the facts). Admin."
+    )
+    async def retract_source(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The source's id.")],
+        reason: Reason = None,
+        dry_run: Annotated[bool, strawberry.argument(description="Count, write nothing.")] = False,
+    ) -> RetractResult:
+        return await retraction.retract(info, str(id), reason, dry_run)
+
+    @strawberry.mutation(
+        description="Undo a source's last retraction: removed facts come back as they were, "
+        "and the facts that stayed get its provenance and claims again (what others changed "
+        "on them since is kept). Recorded in `history`. Admin."
+    )
+    async def restore_source(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The source's id.")],
+        reason: Reason = None,
+    ) -> RetractResult:
+        return await retraction.restore(info, str(id), reason)

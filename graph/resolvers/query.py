@@ -12,6 +12,7 @@ from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST
 from graph.resolvers import (
     analytics,
     collection_fields,
+    conflicts,
     entities,
     neighborhood,
     paths,
@@ -27,6 +28,7 @@ from graph.types.analytics import (
     GraphStats,
     TimelineEntry,
 )
+from graph.types.conflicts import Conflict, ConflictStatus
 from graph.types.connections import Connection
 from graph.types.domain_info import DomainInfo, domain_info
 from graph.types.entities import Entity
@@ -390,6 +392,56 @@ class Query(collection_fields.Collections):
         first: Annotated[int, strawberry.argument(description="At most this many (1-500).")] = 50,
     ) -> list[Change]:
         return await writing.history(info, str(id), first)
+
+    @strawberry.field(
+        description="Properties that sources disagree about, across the graph, in id order, "
+        "as pages an analyst can work through; each lists every value with its sources. "
+        "`resolveConflict` settles one."
+    )
+    async def conflicts(
+        self,
+        info: Info,
+        status: Annotated[
+            ConflictStatus | None,
+            strawberry.argument(description="Only open, or only resolved, conflicts."),
+        ] = None,
+        kind: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only conflicts about entities of this kind (e.g. BANK) or "
+                "relationships of this type (e.g. LENT)."
+            ),
+        ] = None,
+        entity: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only conflicts about this entity or its relationships."
+            ),
+        ] = None,
+        property: Annotated[
+            str | None, strawberry.argument(description="Only this property (e.g. amount).")
+        ] = None,
+        source: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only conflicts where this source gives a value."),
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size (1 to {MAX_LIST}).")
+        ] = DEFAULT_PAGE,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+    ) -> Connection[Conflict]:
+        return await conflicts.page(
+            info,
+            status=status,
+            kind=kind,
+            entity=None if entity is None else str(entity),
+            property=property,
+            source=None if source is None else str(source),
+            first=first,
+            after=after,
+        )
 
 
 def _values(kinds: list[EntityKind] | None) -> list[str] | None:

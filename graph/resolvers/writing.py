@@ -11,11 +11,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from graph import claims
 from graph.auth import keys
 from graph.auth.guard import authorize
 from graph.auth.roles import Principal
 from graph.bulk.report import change_record
-from graph.cypher import changes, writes
+from graph.cypher import changes, conflicts, writes
 from graph.cypher import entities as entities_q
 from graph.db import Transaction
 from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
@@ -323,7 +324,7 @@ def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict
             aliases.append(alias)
     prov = list(survivor.get("_prov") or [])
     prov += [p for p in merged.get("_prov") or [] if p not in prov]
-    return {**out, "aliases": aliases, "_prov": prov}
+    return {**out, "aliases": aliases, "_prov": prov, "_claims": claims.merged(survivor, merged)}
 
 
 async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
@@ -376,6 +377,10 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
                 await tx.run(changes.move_relationships(m_id, s_id, rel_type))
         props = _merged_properties(survivor["node"], merged["node"])
         await tx.run(changes.finish_merge(m_id, s_id, props))
+        kind = survivor["node"]["kind"]
+        contested = claims.contested_values({**survivor["node"], **props}, kind)
+        if contested:
+            await tx.run(conflicts.sync_conflicts(s_id, kind, contested, change["at"]))
         entry = {
             "action": "merge",
             "target": "entity",

@@ -11,14 +11,22 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph.claims import contested
 from graph.cypher.common import INTERNAL_PROPERTIES
 from graph.cypher.nodes import relationship_id
 from graph.cypher.plan import DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, SOURCES_KEY, rel_key
 from graph.resolvers import related
 from graph.resolvers.arguments import check_range, check_relationship_types
+from graph.types.claims import (
+    CLAIMS_DESCRIPTION,
+    CONTESTED_DESCRIPTION,
+    Claim,
+    PropertyArg,
+    claims_for,
+)
 from graph.types.connections import PageInfo
 from graph.types.node import Node
-from graph.types.values import Direction, EntityKind, Provenance, Source
+from graph.types.values import Direction, EntityKind, Provenance, provenance_of
 
 _CORE = {"id", "kind", "name", "aliases"}
 
@@ -30,31 +38,6 @@ def public_properties(props: dict[str, Any]) -> dict[str, Any]:
         if key.startswith("_") or key in INTERNAL_PROPERTIES or key in _CORE:
             continue
         out[key] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-    return out
-
-
-async def provenance_of(
-    info: Info, entries: list[str] | None, prefetched: list[dict] | None = None
-) -> list[Provenance]:
-    """Provenance entries are stored as `source|paragraph|locator` strings; their sources
-    come prefetched with the node (`__src`) or through the request's loader."""
-    parsed = [entry.split("|", 2) for entry in entries or []]
-    if prefetched is not None:
-        by_id = {s["id"]: s for s in prefetched}
-        sources = [by_id.get(p[0]) for p in parsed]
-    else:
-        sources = await info.context.sources.load_many([p[0] for p in parsed])
-    out = []
-    for (_, paragraph, locator), source in zip(parsed, sources, strict=True):
-        if source is None:
-            continue
-        out.append(
-            Provenance(
-                source=Source.from_node(source),
-                paragraph=int(paragraph) if paragraph else None,
-                locator=locator or None,
-            )
-        )
     return out
 
 
@@ -94,6 +77,14 @@ class Relationship:
     async def provenance(self, info: Info) -> list[Provenance]:
         return await provenance_of(info, self.props.get("_prov"), self.props.get(SOURCES_KEY))
 
+    @strawberry.field(description=CLAIMS_DESCRIPTION)
+    def claims(self, property: PropertyArg = None) -> list[Claim]:
+        return claims_for(self.props, self.type, property)
+
+    @strawberry.field(description=CONTESTED_DESCRIPTION)
+    def contested(self) -> list[str]:
+        return contested(self.props, self.type)
+
 
 @strawberry.interface(description="Anything in the graph: organization, bank, person, ...")
 class Entity(Node):
@@ -122,6 +113,14 @@ class Entity(Node):
     @strawberry.field(description="Every source and paragraph that asserts this entity.")
     async def provenance(self, info: Info) -> list[Provenance]:
         return await provenance_of(info, self.node.get("_prov"), self.node.get(SOURCES_KEY))
+
+    @strawberry.field(description=CLAIMS_DESCRIPTION)
+    def claims(self, property: PropertyArg = None) -> list[Claim]:
+        return claims_for(self.node, self.node["kind"], property)
+
+    @strawberry.field(description=CONTESTED_DESCRIPTION)
+    def contested(self) -> list[str]:
+        return contested(self.node, self.node["kind"])
 
     @strawberry.field(
         description="Relationships of any declared type, optionally filtered by type and "

@@ -39,11 +39,12 @@ from graph.domain import (
 )
 from graph.resolvers import related
 from graph.resolvers.related import sort_key_name
+from graph.types.claims import claim_fields
 from graph.types.connections import PageInfo
-from graph.types.entities import RELATIONSHIP_ID, Entity, provenance_of, to_entity
+from graph.types.entities import RELATIONSHIP_ID, Entity, to_entity
 from graph.types.filters import DateFilter, EntityWhere, OrderBy, SortDirection, StringFilter
 from graph.types.values import Money as MoneyValue
-from graph.types.values import Provenance
+from graph.types.values import Provenance, provenance_of
 
 _PY: dict[str, Any] = {
     TEXT: str,
@@ -185,6 +186,14 @@ async def _edge_provenance(self: Any, info: Info) -> list[Provenance]:
 _edge_provenance.__annotations__ = {"info": Info, "return": list[Provenance]}
 
 
+def _props(self: Any) -> dict:
+    return self.props
+
+
+def _constant(value: str) -> Any:
+    return lambda _self: value
+
+
 class RelationshipTypes:
     """The GraphQL objects of each relationship type, made once on first use."""
 
@@ -219,6 +228,7 @@ class RelationshipTypes:
         namespace["provenance"] = strawberry.field(
             resolver=_edge_provenance, description="Where the relationship was asserted."
         )
+        namespace.update(claim_fields(_props, _constant(rel.name)))
         cls = strawberry.type(type(w.name, (), namespace), name=w.name, description=w.description)
         self.wrappers[rel.name] = cls
         return cls
@@ -245,6 +255,7 @@ class RelationshipTypes:
         namespace["provenance"] = strawberry.field(
             resolver=_edge_provenance, description="Where the relationship was asserted."
         )
+        namespace.update(claim_fields(_props, _constant(rel.name)))
         cls = strawberry.type(
             type(name, (), namespace),
             name=name,

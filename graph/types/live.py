@@ -9,8 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from graph.types.entities import Entity, provenance_of
-from graph.types.values import EntityKind, Provenance
+from graph.types.entities import Entity
+from graph.types.values import EntityKind, Provenance, provenance_of
 
 _SEQ = (
     "The commit that made the change (the graph version it advanced to). Commits are "

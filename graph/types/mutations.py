@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.errors import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION
-from graph.types.entities import Entity, provenance_of
-from graph.types.values import EntityKind, Provenance
+from graph.types.entities import Entity
+from graph.types.values import EntityKind, Provenance, provenance_of
 
 
 @strawberry.input(description="The source a fact comes from; created the first time it is used.")

@@ -6,11 +6,19 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph.claims import contested
 from graph.cypher.nodes import relationship_id
 from graph.cypher.plan import SOURCES_KEY
-from graph.types.entities import Entity, provenance_of, public_properties
+from graph.types.claims import (
+    CLAIMS_DESCRIPTION,
+    CONTESTED_DESCRIPTION,
+    Claim,
+    PropertyArg,
+    claims_for,
+)
+from graph.types.entities import Entity, public_properties
 from graph.types.node import Node
-from graph.types.values import Provenance
+from graph.types.values import Provenance, provenance_of
 
 
 @strawberry.type(
@@ -37,6 +45,14 @@ class Edge(Node):
     @strawberry.field(description="Where the relationship was asserted.")
     async def provenance(self, info: Info) -> list[Provenance]:
         return await provenance_of(info, self.props.get("_prov"), self.props.get(SOURCES_KEY))
+
+    @strawberry.field(description=CLAIMS_DESCRIPTION)
+    def claims(self, property: PropertyArg = None) -> list[Claim]:
+        return claims_for(self.props, self.type, property)
+
+    @strawberry.field(description=CONTESTED_DESCRIPTION)
+    def contested(self) -> list[str]:
+        return contested(self.props, self.type)
 
     @staticmethod
     def from_row(row: dict) -> Edge:
