@@ -16,8 +16,8 @@ const TOKEN = env('EDITOR_TOKEN');
 const ID = env('ENTITY_ID');
 const SCHEMA = env('SCHEMA');
 
-// What an app generates once from the schema (GraphQL Code Generator's fragment-matcher
-// plugin writes the same map): each interface and union with its object types.
+// What an app derives once from the schema: each interface and union with its object
+// types, so that fragments on an interface match.
 const schema = buildSchema(readFileSync(SCHEMA, 'utf8'));
 const possibleTypes = {};
 for (const type of Object.values(schema.getTypeMap())) {
@@ -27,7 +27,11 @@ for (const type of Object.values(schema.getTypeMap())) {
 }
 
 const cache = new InMemoryCache({ possibleTypes });
-const client = new ApolloClient({ cache, link: new HttpLink({ uri: READ_URL }) });
+// Queries by GET, as an app does to make them cacheable (mutations stay POST).
+const client = new ApolloClient({
+  cache,
+  link: new HttpLink({ uri: READ_URL, useGETForQueries: true }),
+});
 
 const BANK = gql`
   query Bank {

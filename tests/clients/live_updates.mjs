@@ -5,7 +5,7 @@
 // away, and the client's automatic reconnect resubscribes `after` the last event it saw:
 // it must get both missed writes, then live ones, each once and in commit order.
 //
-// Prints {"latenciesMs": [...], "events": [...], "connections": n}.
+// Prints {"latenciesMs": [...], "mutationsMs": [...], "events": [...], "connections": n}.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { check, env, fail, report, upsertOrganization, within } from './lib.mjs';
@@ -87,11 +87,13 @@ const unsubscribe = client.subscribe(payload, {
 });
 
 const latencies = [];
+const mutations = [];
 // From sending the mutation to hearing of it (the event may come before the mutation's
-// own answer does).
+// own answer does), and how long the mutation itself took.
 async function writeAndHear(name, locator) {
   const sent = performance.now();
   await upsertOrganization(WRITE_URL, TOKEN, ID, name, locator);
+  mutations.push(Math.round(performance.now() - sent));
   const event = await nextEvent(`the event of "${locator}" (written through the other instance)`);
   latencies.push(Math.round(event.receivedAt - sent));
   return event;
@@ -138,6 +140,7 @@ report({
   startVersion,
   connections,
   latenciesMs: latencies,
+  mutationsMs: mutations,
   events: events.map(({ seq, action, id, kind, by, provenance, entity }) => ({
     seq,
     action,
