@@ -26,7 +26,10 @@ _COUNT = (
 @strawberry.interface(description="A committed change, as a subscription sends it.")
 class LiveChange:
     seq: int = strawberry.field(description=_SEQ)
-    action: str = strawberry.field(description="create, update, delete or merge.")
+    action: str = strawberry.field(
+        description="create, update, delete, merge, resolve (a conflict), retract or restore "
+        "(a source)."
+    )
     count: int = strawberry.field(description=_COUNT)
     change_id: strawberry.ID = strawberry.field(description="The change record's id.")
     at: dt.datetime = strawberry.field(description="When (UTC).")

@@ -169,7 +169,10 @@ class Change:
         "null for anonymous callers and readers."
     )
     via: str | None = strawberry.field(description="Through what: api, ingest, seed.")
-    action: str = strawberry.field(description="create, update, delete or merge.")
+    action: str = strawberry.field(
+        description="create, update, delete, merge, resolve (a conflict), retract or restore "
+        "(a source)."
+    )
     target: str = strawberry.field(description="entity or relationship.")
     subject: strawberry.ID = strawberry.field(description="The entity (or relationship start).")
     object: strawberry.ID | None = strawberry.field(
