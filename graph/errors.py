@@ -15,7 +15,9 @@ when no operation ran (graph/http/view.py).
     │   └── QueryTimeout                  SERVICE_UNAVAILABLE          503   past its time budget
     ├── QueryTooComplex                   QUERY_TOO_COMPLEX            400   over an abuse limit
     │   ├── TooManyOperations             QUERY_TOO_COMPLEX            400   a batch too large
-    │   └── TooManySubscriptions          QUERY_TOO_COMPLEX                  a worker's limit
+    │   ├── TooManySubscriptions          QUERY_TOO_COMPLEX                  a worker's limit
+    │   └── ExportTooLarge                EXPORT_TOO_LARGE             400   an export over its
+    │                                                                        size limit
     ├── PayloadTooLarge                   PAYLOAD_TOO_LARGE            413   a body too large
     └── BadRequest                        BAD_REQUEST                  400   not GraphQL over HTTP
         ├── HttpRefusal                   BAD_REQUEST, NOT_FOUND (404) 4xx   refused by the HTTP
@@ -65,6 +67,7 @@ PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+EXPORT_TOO_LARGE = "EXPORT_TOO_LARGE"
 # The `code` of a mutation's typed error results.
 VALIDATION = "VALIDATION"
 CONFLICT = "CONFLICT"
@@ -84,6 +87,7 @@ CODES = frozenset(
         PERSISTED_QUERY_NOT_ALLOWED,
         GRAPHQL_PARSE_FAILED,
         GRAPHQL_VALIDATION_FAILED,
+        EXPORT_TOO_LARGE,
         VALIDATION,
         CONFLICT,
     }
@@ -180,6 +184,23 @@ class TooManySubscriptions(QueryTooComplex):
         return (
             f"This worker serves its limit of {self.maximum:,} subscriptions at once; "
             "try again later (another worker or instance may have room)."
+        )
+
+
+class ExportTooLarge(QueryTooComplex):
+    """An answer with more entities and relationships than an export may hold
+    (MAX_EXPORT_ITEMS; graph/http/export.py)."""
+
+    code = EXPORT_TOO_LARGE
+
+    def __init__(self, count: int, maximum: int) -> None:
+        super().__init__("exportItems", maximum, count)
+
+    def explain(self, what: str) -> str:
+        return (
+            f"The answer holds {self.actual:,} entities and relationships, over the export "
+            f"limit of {self.maximum:,} (by {self.actual - self.maximum:,}): ask for less "
+            "(a smaller `limit`, `first` or `hops`) and export it in parts."
         )
 
 

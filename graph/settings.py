@@ -60,6 +60,23 @@ def _choice(env: dict[str, str], name: str, default: str, choices: set[str]) -> 
     return raw
 
 
+def _base_iri(raw: str) -> str:
+    """EXPORT_BASE_IRI: an absolute IRI that ids are appended to, so it ends with `/`,
+    `#` or `:` (`https://kg.example.org/id/`, `urn:ipkg:`)."""
+    raw = raw.strip() or "urn:ipkg:"
+    scheme, colon, _ = raw.partition(":")
+    if (
+        not colon
+        or not scheme.isascii()
+        or not scheme[:1].isalpha()
+        or not raw.endswith(("/", "#", ":"))
+    ):
+        raise SystemExit(
+            f"EXPORT_BASE_IRI must be an absolute IRI ending with '/', '#' or ':', got {raw!r}"
+        )
+    return raw
+
+
 def _pem(raw: str) -> str:
     """JWT_RS256_PUBLIC_KEY is the PEM text itself (newlines may be written as \\n) or a path
     to a PEM file."""
@@ -153,6 +170,10 @@ class Settings:
     max_subscriptions_per_connection: int = 10
     max_subscriptions_per_worker: int = 1000
     websocket_ping_s: float = 15.0
+    # Exports (graph/http/export.py): the most entities and relationships one may hold,
+    # and the namespace of the IRIs its JSON-LD gives them.
+    max_export_items: int = 10_000
+    export_base_iri: str = "urn:ipkg:"
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -239,6 +260,8 @@ class Settings:
             max_subscriptions_per_connection=_positive(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
             max_subscriptions_per_worker=_positive(env, "MAX_SUBSCRIPTIONS_PER_WORKER", 1000),
             websocket_ping_s=float(env.get("WEBSOCKET_PING_S", "15") or 15),
+            max_export_items=_positive(env, "MAX_EXPORT_ITEMS", 10_000),
+            export_base_iri=_base_iri(env.get("EXPORT_BASE_IRI", "")),
         )
         _check_jwt(settings)
         return settings

@@ -3,7 +3,8 @@ no database, and no module of the service is imported.
 
     graph/cli.py, graph/http/            the command line; HTTP
     graph/schema.py, graph/extensions/,  GraphQL
-    graph/types/, graph/resolvers/
+    graph/types/, graph/resolvers/,
+    graph/export/
     graph/auth/, graph/bulk/, ...        access control, writing in bulk
     graph/cypher/                        pure Cypher builders
     graph/db.py                          the driver
@@ -23,6 +24,7 @@ GRAPH = Path(__file__).resolve().parents[1] / "graph"
 
 FRAMEWORKS = ("starlette", "strawberry", "graphql", "prometheus_client", "uvicorn")
 GRAPHQL_LAYER = (
+    "graph.export",
     "graph.schema",
     "graph.types",
     "graph.resolvers",
@@ -133,7 +135,7 @@ def test_only_the_database_module_touches_the_driver(path):
 
 @pytest.mark.parametrize(
     "path",
-    modules("schema.py", "execution.py", "types", "resolvers", "extensions"),
+    modules("schema.py", "execution.py", "types", "resolvers", "extensions", "export"),
     ids=rel,
 )
 def test_the_graphql_layer_knows_nothing_of_http(path):

@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from graph.db import Database
 from graph.http.body_limit import BodySizeLimit
+from graph.http.export import export_route
 from graph.http.metrics import Metrics
 from graph.http.middleware import REQUEST_ID_HEADER, RequestMiddleware
 from graph.http.responses import http_refusal, unexpected_error
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics.endpoint),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            Route("/export", export_route(view, settings), methods=["GET", "POST"]),
             Route("/explore", explore),
             Route("/explore/", explore),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),

@@ -20,7 +20,7 @@ from graph.errors import CODES
 from graph.request_context import RequestInfo
 
 # Routes named in metrics; any other path is counted as "other" (bounded label values).
-ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explore", "/static", "/")
+ROUTES = ("/graphql", "/export", "/health", "/ready", "/metrics", "/explore", "/static", "/")
 # Methods named in metrics; any other (a client may send any token) is counted as "other".
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 

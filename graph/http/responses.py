@@ -25,6 +25,7 @@ def _response(
     request_id: str | None,
     where: object,
     headers: Mapping[str, str] | None = None,
+    status: int | None = None,
 ) -> JSONResponse:
     body = {"errors": [client_error(error, request_id, where)]}
     request_context.record_errors(body["errors"])
@@ -33,14 +34,20 @@ def _response(
     if isinstance(error, Unauthenticated):
         # RFC 6750 section 3: tell the client which scheme to use.
         all_headers["WWW-Authenticate"] = "Bearer"
-    status = error.status if isinstance(error, GraphError) else 500
+    if status is None:
+        status = error.status if isinstance(error, GraphError) else 500
     return JSONResponse(body, status_code=status, headers=all_headers)
 
 
-def error_response(error: GraphError, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    """The answer to a request refused before any operation ran."""
+def error_response(
+    error: GraphError, headers: Mapping[str, str] | None = None, status: int | None = None
+) -> JSONResponse:
+    """The answer to a request refused before any operation ran, with the error's HTTP
+    status unless `status` says otherwise."""
     info = request_context.current()
-    return _response(error, info.request_id if info else None, info.path if info else None, headers)
+    return _response(
+        error, info.request_id if info else None, info.path if info else None, headers, status
+    )
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -18,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from graph import request_context
@@ -179,16 +181,20 @@ class GraphQLApp(GraphQL[Context, None]):
                 limits=self.limits,
                 feed=self.feed,
             )
-        principal = await self.authenticator.authenticate(request.headers.get("authorization"))
         # The playground page is no data: it stays reachable so a token can be entered there.
-        if (
-            self.read_requires_token
-            and principal.is_anonymous
-            and not (
-                isinstance(request, Request)
-                and self.should_render_graphql_ide(self.request_adapter_class(request))
-            )
-        ):
+        page = isinstance(request, Request) and self.should_render_graphql_ide(
+            self.request_adapter_class(request)
+        )
+        return await self.request_context(request, response, token_required=not page)
+
+    async def request_context(
+        self, request: Request, response: Any, token_required: bool = True
+    ) -> Context:
+        """The context of one HTTP request: its caller authenticated (a bad token refused,
+        none refused when READ_REQUIRES_TOKEN is on and `token_required`), the limits and
+        a fresh cost budget. Also what the export route (graph/http/export.py) runs with."""
+        principal = await self.authenticator.authenticate(request.headers.get("authorization"))
+        if self.read_requires_token and principal.is_anonymous and token_required:
             raise Unauthenticated(
                 "This service needs a token: send 'Authorization: Bearer <API key or JWT>'."
             )
@@ -201,6 +207,33 @@ class GraphQLApp(GraphQL[Context, None]):
             limits=self.limits,
             budget=Budget(self.limits.cost),
         )
+
+    async def execute_query(self, request_data: GraphQLRequestData, context: Context) -> Any:
+        """One query operation run as /graphql runs it (its place among the operations in
+        flight, the schema's limits, document cache and error masking), for a route that
+        answers with something other than the GraphQL response (graph/http/export.py).
+        Anything but a query is refused (BadRequest)."""
+        async with self._in_flight:
+            try:
+                result = await self.schema.execute(
+                    request_data.query,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types={OperationType.QUERY},
+                    operation_extensions=request_data.extensions,
+                )
+            except InvalidOperationTypeError as exc:
+                raise BadRequest(
+                    "Only a query can be run here, not a mutation or a subscription."
+                ) from exc
+            except CannotGetOperationTypeError as exc:
+                raise BadRequest(exc.as_http_error_reason()) from exc
+            except MissingQueryError as exc:
+                raise BadRequest("No GraphQL query found in the request.") from exc
+        if result.errors:
+            result.errors = [mask(error) for error in result.errors]
+        return result
 
     async def on_ws_connect(self, context: Context) -> Any:
         """graphql-transport-ws `connection_init`: the token in its payload

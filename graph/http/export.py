@@ -1,0 +1,207 @@
+"""`/export?format=graphml|csv|csv-nodes|csv-edges|jsonld`: an ordinary GraphQL query,
+answered with its subgraph as a file (issue 15, "Export").
+
+The request is what /graphql takes: a POST body `{"query", "variables",
+"operationName", "extensions"}` or the same as GET parameters, a persisted query's hash
+included. It runs as /graphql runs it (graph/http/view.py: the caller's token, the
+limits, the document cache, masking, its place among the operations in flight), with the
+fields an export reads added to the document (graph/export/membership.py); queries only.
+The entities and relationships the answer holds are then read whole, with their
+provenance, in one query (graph/export/reading.py), and written in the format asked for.
+
+A refusal is JSON with `extensions.code`, like every other error: the operation's own
+errors (an export of part of an answer would look whole), `BAD_REQUEST` for a format or
+request that is not one, `EXPORT_TOO_LARGE` past MAX_EXPORT_ITEMS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from graphql import GraphQLError, parse
+from graphql.error import GraphQLSyntaxError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from strawberry.http import GraphQLRequestData
+
+from graph import request_context
+from graph.errors import (
+    FORBIDDEN,
+    INTERNAL_SERVER_ERROR,
+    NOT_FOUND,
+    PERSISTED_QUERY_NOT_ALLOWED,
+    SERVICE_UNAVAILABLE,
+    UNAUTHENTICATED,
+    BadRequest,
+    ExportTooLarge,
+    GraphError,
+)
+from graph.export import graphml, jsonld, tables
+from graph.export.membership import members, prepare
+from graph.export.model import Export
+from graph.export.model import Request as ExportRequest
+from graph.export.reading import read_export
+from graph.extensions.limits import count_tokens, token_error
+from graph.http.responses import error_response
+from graph.http.view import GraphQLApp, check_operation_shape
+from graph.settings import Settings
+
+TRUNCATED_HEADER = "X-Export-Truncated"
+
+
+@dataclass(frozen=True)
+class Format:
+    media_type: str
+    extension: str
+    write: Callable[[Export, Settings], bytes]
+
+
+FORMATS = {
+    "graphml": Format(graphml.MEDIA_TYPE, "graphml", lambda e, s: graphml.to_graphml(e)),
+    "csv": Format(tables.ZIP_MEDIA_TYPE, "zip", lambda e, s: tables.to_zip(e)),
+    "csv-nodes": Format(
+        tables.MEDIA_TYPE, "nodes.csv", lambda e, s: tables.nodes_csv(e).encode("utf-8")
+    ),
+    "csv-edges": Format(
+        tables.MEDIA_TYPE, "edges.csv", lambda e, s: tables.edges_csv(e).encode("utf-8")
+    ),
+    "jsonld": Format(
+        jsonld.MEDIA_TYPE, "jsonld", lambda e, s: jsonld.to_jsonld_bytes(e, s.export_base_iri)
+    ),
+}
+# The HTTP status of an operation refused for an error with this code (else 400).
+_STATUS = {
+    UNAUTHENTICATED: 401,
+    FORBIDDEN: 403,
+    PERSISTED_QUERY_NOT_ALLOWED: 403,
+    NOT_FOUND: 404,
+    INTERNAL_SERVER_ERROR: 500,
+    SERVICE_UNAVAILABLE: 503,
+}
+_FILE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def chosen_format(name: str | None) -> Format:
+    if name is None or name not in FORMATS:
+        given = "no `format`" if name is None else f"format {name!r}"
+        raise BadRequest(
+            f"Export needs a format: {given} is not one of {', '.join(FORMATS)} "
+            "(e.g. /export?format=graphml)."
+        )
+    return FORMATS[name]
+
+
+def file_name(operation_name: str | None, extension: str) -> str:
+    stem = _FILE_STEM.sub("-", operation_name or "").strip("-") or "export"
+    return f"{stem[:80]}.{extension}"
+
+
+def status_of(errors: list[Any]) -> int:
+    """The status of a refusal for these (formatted) errors: the gravest code's."""
+    codes = [str((e.get("extensions") or {}).get("code")) for e in errors]
+    return max((_STATUS.get(code, 400) for code in codes), default=400)
+
+
+class ExportRoute:
+    def __init__(self, view: GraphQLApp, settings: Settings) -> None:
+        self.view = view
+        self.settings = settings
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            return await self._export(request)
+        except GraphError as error:
+            # An export is a file or a refusal: never a 200 that holds an error.
+            return error_response(error, status=max(error.status, 400))
+
+    async def _request_data(self, request: Request) -> GraphQLRequestData:
+        if request.method == "GET":
+            raw: dict[str, Any] = {
+                "query": request.query_params.get("query"),
+                "operationName": request.query_params.get("operationName"),
+            }
+            for name in ("variables", "extensions"):
+                text = request.query_params.get(name)
+                raw[name] = self.view.decode_json(text) if text else None
+        else:
+            raw = self.view.decode_json(await request.body())  # type: ignore[assignment]
+            if isinstance(raw, list):
+                raise BadRequest("An export runs one operation, not a batch.")
+        check_operation_shape(raw)
+        return GraphQLRequestData(
+            query=raw.get("query"),
+            variables=raw.get("variables"),
+            operation_name=raw.get("operationName"),
+            extensions=raw.get("extensions"),
+        )
+
+    async def _export(self, request: Request) -> Response:
+        form = chosen_format(request.query_params.get("format"))
+        data = await self._request_data(request)
+        context = await self.view.request_context(request, None)
+        data = self.view.persisted.resolve(data, context.principal)
+        if not isinstance(data.query, str) or not data.query.strip():
+            raise BadRequest("No GraphQL query found in the request.")
+        original = data.query
+        limits = context.limits
+        too_many_tokens = token_error(original, limits.tokens)
+        if too_many_tokens is not None:
+            return self._refusal([too_many_tokens])
+
+        schema = self.view.schema._schema  # type: ignore[attr-defined]
+        document = None
+        text = original  # a document that does not parse: the engine answers it as /graphql
+        with contextlib.suppress(GraphQLSyntaxError):
+            text = prepare(schema, parse(original, max_tokens=limits.tokens), original)
+            document = parse(text)
+        # What the export adds to the document is not charged to the caller's tokens.
+        cap = 10 * limits.tokens
+        added = max(0, count_tokens(text, cap) - count_tokens(original, cap))
+        context.limits = replace(limits, tokens=limits.tokens + added)
+        extensions = {k: v for k, v in (data.extensions or {}).items() if k != "persistedQuery"}
+        result = await self.view.execute_query(
+            GraphQLRequestData(text, data.variables, data.operation_name, extensions or None),
+            context,
+        )
+        if result.errors or document is None:
+            return self._refusal(result.errors or [])
+
+        membership = members(schema, document, result.data, data.operation_name, data.variables)
+        if membership.size > self.settings.max_export_items:
+            raise ExportTooLarge(membership.size, self.settings.max_export_items)
+        export = await read_export(
+            self.view.db,
+            membership,
+            ExportRequest(original, data.operation_name, data.variables),
+            dt.datetime.now(dt.UTC),
+        )
+        body = await run_in_threadpool(form.write, export, self.settings)
+        name = file_name(data.operation_name, form.extension)
+        return Response(
+            body,
+            media_type=form.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+                TRUNCATED_HEADER: "true" if export.truncated else "false",
+            },
+        )
+
+    def _refusal(self, errors: list[GraphQLError]) -> JSONResponse:
+        formatted = [error.formatted for error in errors]
+        request_context.record_errors(formatted)
+        return JSONResponse(
+            {"errors": formatted},
+            status_code=status_of(formatted),
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def export_route(view: GraphQLApp, settings: Settings) -> Callable[[Request], Any]:
+    return ExportRoute(view, settings).handle
