@@ -31,6 +31,7 @@ BANK = "bank-of-beijing"
 BUREAU = "beijing-intellectual-property-bureau"
 ARTICLE = "chinadaily-2013-08-02-zgc-ip-service-alliance"
 KG = Namespace("urn:ipkg:vocab/")
+JSON = {"Content-Type": "application/json"}
 NEIGHBOURHOOD = '{ neighborhood(id: "bank-of-beijing", hops: 2, limit: 12) { nodes { name } } }'
 # What /graphql says of members, to check an export against.
 MEMBERS = """query($ids: [ID!]!) { nodes(ids: $ids) { id
@@ -288,6 +289,26 @@ def test_an_argument_out_of_range_refuses_the_whole_export(http):
     query = '{ neighborhood(id: "bank-of-beijing", hops: 9, limit: 10) { nodes { name } } }'
     error = refused(export(http, "graphml", query), 400, "BAD_USER_INPUT")
     assert error["path"] == ["neighborhood"]
+
+
+def test_a_body_that_is_not_a_graphql_request_in_json_is_refused(http):
+    url = "/export?format=graphml"
+    refused(http.post(url, content=b"{not json", headers=JSON), 400, "BAD_REQUEST")
+    refused(http.post(url, content=b'{"query": "\xff"}', headers=JSON), 400, "BAD_REQUEST")
+    refused(http.post(url, content=b"[" * 100 + b"]" * 100, headers=JSON), 400, "BAD_REQUEST")
+    refused(http.post(url, json={"query": 3}), 400, "BAD_REQUEST")
+    refused(
+        http.post(url, json={"query": "{ stats { sources } }", "variables": []}), 400, "BAD_REQUEST"
+    )
+    refused(http.post(url, json={}), 400, "BAD_REQUEST")
+    form = http.post(
+        url, content=b'{"query": "{ stats { sources } }"}', headers={"Content-Type": "text/plain"}
+    )
+    refused(form, 415, "BAD_REQUEST")
+    bad_variables = http.get(
+        "/export", params={"format": "csv", "query": "{ x }", "variables": "{"}
+    )
+    refused(bad_variables, 400, "BAD_REQUEST")
 
 
 def test_the_limits_of_graphql_apply(http):

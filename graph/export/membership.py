@@ -188,8 +188,15 @@ class Membership:
         self.cuts.setdefault(where or "(root)", why)
 
     @property
-    def size(self) -> int:
+    def count(self) -> int:
+        """Members found so far (cheap: what grows while an answer is walked)."""
         return len(self.entities) + len(self.relationships)
+
+    @property
+    def size(self) -> int:
+        """Entities (those shown and the ends of relationships) and relationships."""
+        ends = {end for start, _, stop in self.relationships.values() for end in (start, stop)}
+        return len(self.entities.keys() | ends) + len(self.relationships)
 
     def cut_texts(self) -> tuple[str, ...]:
         return tuple(f"{path}: {why}" for path, why in self.cuts.items())
@@ -341,11 +348,11 @@ class _Walker:
             inner = [n.selection_set for n in nodes if n.selection_set is not None]
             declared = typed.get(name)
             follows = (entity_id, *declared) if declared and entity_id else None
-            before = self.found.size
+            before = self.found.count
             self.value(child, inner, get_named_type(definition.type), (*path, key), follows)
             if isinstance(child, list) and is_list_type(get_nullable_type(definition.type)):
                 size = self.size_of(definition, nodes[0])
-                if size is not None and len(child) >= size and self.found.size > before:
+                if size is not None and len(child) >= size and self.found.count > before:
                     self.found.add_cut(
                         (*path, key),
                         f"a list of {len(child)}, as many as its `first`/`limit`/`k` of "

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from graph.db import Database
 from graph.http.body_limit import BodySizeLimit
-from graph.http.export import export_route
+from graph.http.export import TRUNCATED_HEADER, export_route
 from graph.http.metrics import Metrics
 from graph.http.middleware import REQUEST_ID_HEADER, RequestMiddleware
 from graph.http.responses import http_refusal, unexpected_error
@@ -90,7 +90,8 @@ def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type", "Accept", REQUEST_ID_HEADER],
-                expose_headers=[REQUEST_ID_HEADER],
+                # An export's file name and whether its answer was cut (graph/http/export.py).
+                expose_headers=[REQUEST_ID_HEADER, "Content-Disposition", TRUNCATED_HEADER],
                 max_age=600,
             )
         )

@@ -41,6 +41,7 @@ from graph.errors import (
     BadRequest,
     ExportTooLarge,
     GraphError,
+    HttpRefusal,
 )
 from graph.export import graphml, jsonld, tables
 from graph.export.membership import members, prepare
@@ -120,17 +121,32 @@ class ExportRoute:
             # An export is a file or a refusal: never a 200 that holds an error.
             return error_response(error, status=max(error.status, 400))
 
+    def _json(self, data: str | bytes, what: str) -> Any:
+        """JSON as /graphql reads it (depth, lone surrogates), or BadRequest."""
+        try:
+            return self.view.decode_json(data)
+        except ValueError as exc:  # not JSON, or not UTF-8
+            raise BadRequest(f"{what} is not JSON.") from exc
+
     async def _request_data(self, request: Request) -> GraphQLRequestData:
+        raw: Any
         if request.method == "GET":
-            raw: dict[str, Any] = {
+            raw = {
                 "query": request.query_params.get("query"),
                 "operationName": request.query_params.get("operationName"),
             }
             for name in ("variables", "extensions"):
                 text = request.query_params.get(name)
-                raw[name] = self.view.decode_json(text) if text else None
+                raw[name] = self._json(text, f"`{name}`") if text else None
         else:
-            raw = self.view.decode_json(await request.body())  # type: ignore[assignment]
+            content_type = request.headers.get("content-type", "").split(";")[0].strip()
+            if content_type.lower() != "application/json":
+                raise HttpRefusal(
+                    "An export's body is a GraphQL request in JSON: send "
+                    "'Content-Type: application/json'.",
+                    415,
+                )
+            raw = self._json(await request.body(), "The request body")
             if isinstance(raw, list):
                 raise BadRequest("An export runs one operation, not a batch.")
         check_operation_shape(raw)
