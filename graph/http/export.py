@@ -4,10 +4,11 @@ answered with its subgraph as a file (issue 15, "Export").
 The request is what /graphql takes: a POST body `{"query", "variables",
 "operationName", "extensions"}` or the same as GET parameters, a persisted query's hash
 included. It runs as /graphql runs it (graph/http/view.py: the caller's token, the
-limits, the document cache, masking, its place among the operations in flight), with the
-fields an export reads added to the document (graph/export/membership.py); queries only.
-The entities and relationships the answer holds are then read whole, with their
-provenance, in one query (graph/export/reading.py), and written in the format asked for.
+limits, the document cache, masking, a place among the operations in flight, held until
+the file is written), with the fields an export reads added to the document
+(graph/export/membership.py); queries only. The entities and relationships the answer
+holds are then read whole, with their provenance, in one query (graph/export/reading.py),
+and written in the format asked for.
 
 A refusal is JSON with `extensions.code`, like every other error: the operation's own
 errors (an export of part of an answer would look whole), `BAD_REQUEST` for a format or
@@ -181,23 +182,25 @@ class ExportRoute:
         added = max(0, count_tokens(text, cap) - count_tokens(original, cap))
         context.limits = replace(limits, tokens=limits.tokens + added)
         extensions = {k: v for k, v in (data.extensions or {}).items() if k != "persistedQuery"}
-        result = await self.view.execute_query(
-            GraphQLRequestData(text, data.variables, data.operation_name, extensions or None),
-            context,
-        )
-        if result.errors or document is None:
-            return self._refusal(result.errors or [])
-
-        membership = members(schema, document, result.data, data.operation_name, data.variables)
-        if membership.size > self.settings.max_export_items:
-            raise ExportTooLarge(membership.size, self.settings.max_export_items)
-        export = await read_export(
-            self.view.db,
-            membership,
-            ExportRequest(original, data.operation_name, data.variables),
-            dt.datetime.now(dt.UTC),
-        )
-        body = await run_in_threadpool(form.write, export, self.settings)
+        # One place among the operations in flight for the whole export: its answer, its
+        # members and its file are held in memory together.
+        async with self.view.in_flight:
+            result = await self.view.execute_query(
+                GraphQLRequestData(text, data.variables, data.operation_name, extensions or None),
+                context,
+            )
+            if result.errors or document is None:
+                return self._refusal(result.errors or [])
+            found = members(schema, document, result.data, data.operation_name, data.variables)
+            if found.size > self.settings.max_export_items:
+                raise ExportTooLarge(found.size, self.settings.max_export_items)
+            export = await read_export(
+                self.view.db,
+                found,
+                ExportRequest(original, data.operation_name, data.variables),
+                dt.datetime.now(dt.UTC),
+            )
+            body = await run_in_threadpool(form.write, export, self.settings)
         name = file_name(data.operation_name, form.extension)
         return Response(
             body,

@@ -208,29 +208,35 @@ class GraphQLApp(GraphQL[Context, None]):
             budget=Budget(self.limits.cost),
         )
 
+    @property
+    def in_flight(self) -> asyncio.Semaphore:
+        """The places of the operations executing at once in this process (MAX_IN_FLIGHT):
+        a route that runs an operation and then builds a larger answer from it (an
+        export) holds one for the whole of it."""
+        return self._in_flight
+
     async def execute_query(self, request_data: GraphQLRequestData, context: Context) -> Any:
-        """One query operation run as /graphql runs it (its place among the operations in
-        flight, the schema's limits, document cache and error masking), for a route that
-        answers with something other than the GraphQL response (graph/http/export.py).
+        """One query operation run as /graphql runs it (the schema's limits, document cache
+        and error masking), for a route that answers with something other than the
+        GraphQL response (graph/http/export.py), which holds a place of `in_flight`.
         Anything but a query is refused (BadRequest)."""
-        async with self._in_flight:
-            try:
-                result = await self.schema.execute(
-                    request_data.query,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types={OperationType.QUERY},
-                    operation_extensions=request_data.extensions,
-                )
-            except InvalidOperationTypeError as exc:
-                raise BadRequest(
-                    "Only a query can be run here, not a mutation or a subscription."
-                ) from exc
-            except CannotGetOperationTypeError as exc:
-                raise BadRequest(exc.as_http_error_reason()) from exc
-            except MissingQueryError as exc:
-                raise BadRequest("No GraphQL query found in the request.") from exc
+        try:
+            result = await self.schema.execute(
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types={OperationType.QUERY},
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            raise BadRequest(
+                "Only a query can be run here, not a mutation or a subscription."
+            ) from exc
+        except CannotGetOperationTypeError as exc:
+            raise BadRequest(exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise BadRequest("No GraphQL query found in the request.") from exc
         if result.errors:
             result.errors = [mask(error) for error in result.errors]
         return result
