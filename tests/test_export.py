@@ -6,6 +6,7 @@ members. Then the refusals, each JSON with its code."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import time
@@ -22,10 +23,13 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
+from graph.auth.keys import create_key
+from graph.db import Database
 from graph.export.model import plain
 from graph.http.persisted import sha256
 from graph.settings import Settings
-from tests.conftest import Server
+from tests.commands import query
+from tests.conftest import Client, Server
 
 BANK = "bank-of-beijing"
 BUREAU = "beijing-intellectual-property-bureau"
@@ -234,7 +238,7 @@ def test_get_with_the_query_in_the_url_reads_straight_into_pandas(server):
     url = str(httpx.URL(f"{server.url}/export", params={"format": "csv-nodes", "query": query}))
     nodes = pd.read_csv(url)
     assert "potevio" in set(nodes["id"])
-    assert list(nodes.columns[:6]) == ["id", "kind", "name", "aliases", "sources", "provenance"]
+    assert list(nodes.columns[:4]) == ["id", "kind", "name", "aliases"]
 
 
 def test_members_are_read_in_one_query(server, http):
@@ -259,6 +263,70 @@ def test_a_persisted_query_exports_by_its_hash(http):
     ok(export(http, "graphml", query, extensions=extensions))
     graph = graphml(http.post("/export?format=graphml", json={"extensions": extensions}))
     assert list(graph.nodes) == ["potevio"]
+
+
+# ---------------------------------------------------------------- claims
+
+UPSERT = """mutation($e: EntityInput!, $p: ProvenanceInput!) {
+  upsertEntity(entity: $e, provenance: $p) { __typename } }"""
+
+
+@pytest.fixture(scope="module")
+def editor(settings: Settings, http: httpx.Client) -> Iterator[Client]:
+    async def make() -> str:
+        db = Database(settings)
+        try:
+            return (await create_key(db, "exp-editor", "editor")).token
+        finally:
+            await db.close()
+
+    yield Client(http, asyncio.run(make()))
+    for statement in (
+        "MATCH (n:Entity) WHERE n.id STARTS WITH 'exp-' DETACH DELETE n",
+        "MATCH (k:Conflict) WHERE k.subject STARTS WITH 'exp-' DELETE k",
+        "MATCH (c:Change) WHERE c.subject STARTS WITH 'exp-' DELETE c",
+        "MATCH (s:Source) WHERE s.id STARTS WITH 'exp-' DELETE s",
+        "MATCH (k:ApiKey) WHERE k.name STARTS WITH 'exp-' DELETE k",
+    ):
+        query(settings, statement)
+
+
+def test_values_sources_disagree_about_are_statements_of_their_own_sources(http, editor):
+    """Two sources give a credit two amounts: the JSON-LD holds both, each derived from
+    its own source, the plain triple the one shown; the flat formats say it is contested."""
+    for n, amount in ((1, 5.0e7), (2, 6.0e7)):
+        written = editor.data(
+            UPSERT,
+            {
+                "e": {
+                    "id": "exp-credit",
+                    "kind": "CREDIT",
+                    "name": "Export test credit",
+                    "properties": {"amount": amount, "currency": "CNY"},
+                },
+                "p": {"source": {"id": f"exp-source-{n}", "title": f"Article {n}"}, "paragraph": n},
+            },
+        )
+        assert written["upsertEntity"]["__typename"] == "EntityWritten"
+    shown = editor.data('{ entity(id: "exp-credit") { ... on Credit { amount { amount } } } }')
+    shown_amount = shown["entity"]["amount"]["amount"]
+    request = '{ entity(id: "exp-credit") { name } }'
+
+    graph = rdf(export(http, "jsonld", request))
+    credit = URIRef("urn:ipkg:entity/exp-credit")
+    assert [o.toPython() for o in graph.objects(credit, KG.amount)] == [shown_amount]
+    by_value = {}
+    for statement in graph.subjects(RDF.predicate, KG.amount):
+        sources = {str(s) for s in graph.objects(statement, PROV.wasDerivedFrom)}
+        status = graph.value(statement, KG.status)
+        by_value[graph.value(statement, RDF.object).toPython()] = (sources, status and str(status))
+    assert by_value == {
+        5.0e7: ({"urn:ipkg:source/exp-source-1"}, None if shown_amount == 5.0e7 else "ALTERNATIVE"),
+        6.0e7: ({"urn:ipkg:source/exp-source-2"}, None if shown_amount == 6.0e7 else "ALTERNATIVE"),
+    }
+    nodes = pd.read_csv(io.BytesIO(ok(export(http, "csv-nodes", request))))
+    assert nodes.loc[0, "contested"] == "amount"
+    assert nodes.loc[0, "amount"] == shown_amount
 
 
 # ---------------------------------------------------------------- refusals

@@ -4,6 +4,8 @@ fixed columns, then one column per property, named so that none hides another.
 Provenance travels as two columns: `sources`, the cited sources' ids (`|`-joined), and
 `provenance`, the citations as JSON (`[{"source": ..., "paragraph": 5}, ...]`), whose
 sources are described once per export (the `sources` table or graph attribute).
+`contested` names the properties sources give different values for (`|`-joined): the
+value written is the one shown; every value with its own sources is in the JSON-LD.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import Any
 
 from graph.export.model import Citation, Edge, Export, Node, Source, plain
 
-NODE_COLUMNS = ("id", "kind", "name", "aliases", "sources", "provenance")
-EDGE_COLUMNS = ("id", "from", "to", "type", "sources", "provenance")
+NODE_COLUMNS = ("id", "kind", "name", "aliases", "sources", "provenance", "contested")
+EDGE_COLUMNS = ("id", "from", "to", "type", "sources", "provenance", "contested")
 SOURCE_COLUMNS = ("id", "title", "publisher", "publishedOn", "url", "authors")
 # A property named like a fixed column is written under this prefix.
 PROPERTY_PREFIX = "property."
@@ -43,6 +45,7 @@ def node_row(node: Node, columns: dict[str, str]) -> dict[str, Any]:
         "aliases": "|".join(node.aliases),
         "sources": cited_sources(node.citations),
         "provenance": citations_json(node.citations),
+        "contested": "|".join(node.contested),
     }
     for name, column in columns.items():
         row[column] = plain(node.properties.get(name))
@@ -57,6 +60,7 @@ def edge_row(edge: Edge, columns: dict[str, str]) -> dict[str, Any]:
         "type": edge.type,
         "sources": cited_sources(edge.citations),
         "provenance": citations_json(edge.citations),
+        "contested": "|".join(edge.contested),
     }
     for name, column in columns.items():
         row[column] = plain(edge.properties.get(name))

@@ -14,10 +14,11 @@ The graph holds, for each entity and relationship:
 - each source once: `kg:Source`, `prov:Entity`, with its id (`dcterms:identifier`),
   `dcterms:title`, `schema:url`, `dcterms:publisher`, `dcterms:issued`.
 
-Statements are written from the model's claims (graph/export/model.py): today every
-property of a fact cites the fact's sources; once properties carry claims of their own,
-each statement cites its own, and a value that is not the preferred one is a statement
-without a plain triple.
+Statements are written from the model's claims (graph/export/model.py, read from
+graph/claims.py): each value of a property cites the sources that give it. Where sources
+disagree, each value is a statement of its own sources; the value shown also has its
+plain triple, the others do not and carry `kg:status` (`ALTERNATIVE`, or `REJECTED` by an
+editor's resolution).
 
 `urn:ipkg:` is the default namespace of ids (`EXPORT_BASE_IRI`): ids are the service's own
 slugs, so the same entity has the same IRI in every export, whatever host served it.
@@ -131,18 +132,24 @@ class _Builder:
         self.subjects: dict[str, dict[str, Any]] = {}
 
     def statement(
-        self, subject: str, pred: str, value: Any, citations: tuple[Citation, ...]
+        self,
+        subject: str,
+        pred: str,
+        value: Any,
+        citations: tuple[Citation, ...],
+        status: str | None = None,
     ) -> None:
-        self.graph.append(
-            {
-                "@id": self.iris.statement(subject, pred, value),
-                "@type": "rdf:Statement",
-                "rdf:subject": _ref(subject),
-                "rdf:predicate": _ref(pred),
-                "rdf:object": _literal(value),
-                **_provenance(citations, self.iris),
-            }
-        )
+        statement = {
+            "@id": self.iris.statement(subject, pred, value),
+            "@type": "rdf:Statement",
+            "rdf:subject": _ref(subject),
+            "rdf:predicate": _ref(pred),
+            "rdf:object": _literal(value),
+            **_provenance(citations, self.iris),
+        }
+        if status is not None:
+            statement["kg:status"] = status
+        self.graph.append(statement)
 
     def claims(self, subject: dict[str, Any], claims: dict[str, tuple[Claim, ...]]) -> None:
         for name, values in claims.items():
@@ -150,7 +157,9 @@ class _Builder:
             for claim in values:
                 if claim.preferred:
                     subject.setdefault(pred, []).append(_literal(claim.value))
-                self.statement(subject["@id"], pred, claim.value, claim.citations)
+                # A value not shown (another is, or an editor rejected it) says so.
+                status = None if claim.preferred else claim.status
+                self.statement(subject["@id"], pred, claim.value, claim.citations, status)
 
     def node(self, node: Node) -> None:
         iri = self.iris.entity(node.id)

@@ -1,12 +1,12 @@
 """What an export holds, whatever its format: the entities and relationships of an
 answer with every property, the sources they cite, and whether the answer was cut.
 
-A property's value is also a `Claim`: the value with the citations that assert it. The
-formats that have room for provenance per statement (JSON-LD) write claims; the flat ones
-(GraphML, CSV) write each property's value and the fact's citations. Today a fact's
-citations apply to every one of its properties (`facts_claims`); when properties carry
-claims of their own (issue 15, "Claims"), the reader fills `claims` from them and no
-format changes.
+Each value of a property is also a `Claim`: the value with the citations that assert it
+(graph/claims.py keeps them; graph/export/reading.py reads them into this model). A
+property sources disagree about has several, one of them the value shown. The format
+with room for provenance per statement (JSON-LD) writes claims; the flat ones (GraphML,
+CSV) write each property's shown value, the fact's citations and which properties are
+contested. A value with no claim recorded cites the fact's own sources (`facts_claims`).
 """
 
 from __future__ import annotations
@@ -49,14 +49,19 @@ class Citation:
         return out
 
 
+SHOWN = "SHOWN"
+
+
 @dataclass(frozen=True)
 class Claim:
     """One value of one property and the citations asserting it. `preferred`: the value
-    the plain field answers with (every claim, until a property can hold several)."""
+    the plain field answers with; `status` as graph/claims.py says it (SHOWN,
+    ALTERNATIVE, REJECTED)."""
 
     value: Any
     citations: tuple[Citation, ...]
     preferred: bool = True
+    status: str = SHOWN
 
 
 def facts_claims(
@@ -88,6 +93,7 @@ class Node:
     properties: dict[str, Any]  # every public property: the value the API answers with
     citations: tuple[Citation, ...]  # the entity's own provenance
     claims: dict[str, tuple[Claim, ...]] = field(default_factory=dict)
+    contested: tuple[str, ...] = ()  # properties sources give more than one value for
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class Edge:
     properties: dict[str, Any]
     citations: tuple[Citation, ...]
     claims: dict[str, tuple[Claim, ...]] = field(default_factory=dict)
+    contested: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

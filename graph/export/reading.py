@@ -6,12 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from graph import claims as stored_claims
 from graph.cypher.common import INTERNAL_PROPERTIES
 from graph.cypher.export import subgraph_members
 from graph.db import Database
-from graph.domain import DECLS
+from graph.domain import DECLS, KIND_PROPERTIES, NUMBER, RELATIONSHIP_PROPERTIES
 from graph.export.membership import Membership
-from graph.export.model import Citation, Edge, Export, Node, Request, Source, facts_claims
+from graph.export.model import (
+    ALIASES,
+    NAME,
+    SHOWN,
+    Citation,
+    Claim,
+    Edge,
+    Export,
+    Node,
+    Request,
+    Source,
+    facts_claims,
+)
 
 _CORE = {"id", "kind", "name", "aliases"}
 
@@ -33,6 +46,52 @@ def citations_of(props: dict[str, Any]) -> tuple[Citation, ...]:
     return tuple(Citation.parse(entry) for entry in props.get("_prov") or ())
 
 
+def _typed(value: Any, declared: str | None) -> Any:
+    """A claimed value as its property is typed: claims compare integral numbers as
+    integers (graph/claims.py), a NUMBER property is a float."""
+    if declared == NUMBER and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def recorded_claims(
+    props: dict[str, Any], kind_or_type: str, fallback: dict[str, tuple[Claim, ...]]
+) -> dict[str, tuple[Claim, ...]]:
+    """A fact's claims (graph/claims.py) keyed as its properties are stored: money's
+    claim on amount and currency becomes a claim on each column, a list's a claim per
+    item, the same value from several claims one claim citing them all. A value with no
+    claim recorded keeps its `fallback` (the fact's own citations)."""
+    groups = stored_claims.groups_of(kind_or_type)
+    declared = KIND_PROPERTIES.get(kind_or_type) or RELATIONSHIP_PROPERTIES.get(kind_or_type) or {}
+    merged: dict[str, dict[str, Claim]] = {}
+    for prop, found in stored_claims.claims_of(props, kind_or_type).items():
+        group = groups.get(prop)
+        for claim in found:
+            if prop in (NAME, ALIASES):
+                columns = {prop: claim.value}
+            elif group is not None:
+                columns = stored_claims.columns_of(kind_or_type, group, claim.value)
+            else:
+                continue
+            cites = tuple(Citation.parse(entry) for entry in claim.provenance)
+            for column, value in columns.items():
+                for item in value if isinstance(value, list) else [value]:
+                    if item is None:
+                        continue
+                    item = _typed(item, declared.get(column))
+                    key = stored_claims.canonical(item)
+                    before = merged.setdefault(column, {}).get(key)
+                    shown = claim.status == SHOWN or (before is not None and before.preferred)
+                    merged[column][key] = Claim(
+                        item,
+                        tuple(dict.fromkeys((*(before.citations if before else ()), *cites))),
+                        preferred=shown,
+                        status=SHOWN if shown else claim.status,
+                    )
+    out = {column: tuple(values.values()) for column, values in merged.items()}
+    return {**fallback, **out}
+
+
 def node_of(props: dict[str, Any]) -> Node:
     kind = str(props.get("kind") or "")
     decl = DECLS.get(kind)
@@ -48,7 +107,8 @@ def node_of(props: dict[str, Any]) -> Node:
         aliases=aliases,
         properties=properties,
         citations=citations,
-        claims=facts_claims(name, aliases, properties, citations),
+        claims=recorded_claims(props, kind, facts_claims(name, aliases, properties, citations)),
+        contested=tuple(stored_claims.contested(props, kind)),
     )
 
 
@@ -63,7 +123,8 @@ def edge_of(row: dict[str, Any]) -> Edge:
         end=row["to"],
         properties=properties,
         citations=citations,
-        claims=facts_claims(None, (), properties, citations),
+        claims=recorded_claims(props, row["type"], facts_claims(None, (), properties, citations)),
+        contested=tuple(stored_claims.contested(props, row["type"])),
     )
 
 

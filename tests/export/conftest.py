@@ -24,7 +24,7 @@ HEADLINE = Citation("weekly-2014", locator="headline")
 NASTY = 'quote " comma , <tag> & amp; \x01bell\x0b and a\nnewline'
 
 
-def node(node_id, kind, type_name, name, aliases=(), citations=(P5,), **props):
+def node(node_id, kind, type_name, name, aliases=(), citations=(P5,), contested=(), **props):
     return Node(
         id=node_id,
         kind=kind,
@@ -34,6 +34,7 @@ def node(node_id, kind, type_name, name, aliases=(), citations=(P5,), **props):
         properties=props,
         citations=tuple(citations),
         claims=facts_claims(name, aliases, props, tuple(citations)),
+        contested=tuple(contested),
     )
 
 
@@ -75,6 +76,7 @@ def sample() -> Export:
             currency="CNY",
             note=NASTY,
             mixed="one",
+            contested=("amount",),
         ),
         node("committee", "ORGANIZATION", "Organization", "Committee", citations=()),
         node("ceremony", "EVENT", "Event", "Ceremony", date=dt.date(2013, 7, 30)),

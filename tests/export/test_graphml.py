@@ -41,6 +41,7 @@ def test_networkx_reads_every_node_with_its_attributes(export):
     credit = graph.nodes["credit"]
     assert credit["amount"] == 200000000.0
     assert isinstance(credit["amount"], float)
+    assert credit["contested"] == "amount"
     # A property with numbers on one node and text on another is text on both.
     assert (bank["mixed"], credit["mixed"]) == ("1", "one")
     # Characters XML cannot hold are dropped; everything else survives, escaped.

@@ -129,11 +129,14 @@ def test_the_export_says_it_was_cut(export):
 
 def test_a_value_with_its_own_sources_is_a_statement_of_its_own(export):
     """Claims (issue 15): two values of one property, each cited by its own source; the
-    plain triple holds the preferred one only."""
+    plain triple holds the one shown only, the other says why it is not."""
     credit = export.nodes[1]
     claims = {
         **credit.claims,
-        "amount": (Claim(200000000.0, (P5,)), Claim(300000000.0, (HEADLINE,), preferred=False)),
+        "amount": (
+            Claim(200000000.0, (P5,)),
+            Claim(300000000.0, (HEADLINE,), preferred=False, status="ALTERNATIVE"),
+        ),
     }
     nodes = (export.nodes[0], dataclasses.replace(credit, claims=claims), *export.nodes[2:])
     graph = parsed(dataclasses.replace(export, nodes=nodes))
@@ -142,6 +145,11 @@ def test_a_value_with_its_own_sources_is_a_statement_of_its_own(export):
     daily, weekly = URIRef(f"{BASE}source/daily-2013"), URIRef(f"{BASE}source/weekly-2014")
     assert sources_of(graph, (subject, KG.amount, Literal(200000000.0))) == {daily}
     assert sources_of(graph, (subject, KG.amount, Literal(300000000.0))) == {weekly}
+    statuses = {
+        graph.value(st, RDF.object).toPython(): graph.value(st, KG.status)
+        for st in graph.subjects(RDF.predicate, KG.amount)
+    }
+    assert statuses == {200000000.0: None, 300000000.0: Literal("ALTERNATIVE")}
 
 
 def test_the_document_is_plain_json_ld_with_its_context(export):

@@ -28,7 +28,15 @@ def test_pandas_reads_every_entity_and_property(export):
     archive = zipfile.ZipFile(io.BytesIO(to_zip(export)))
     nodes = pd.read_csv(archive.open("nodes.csv"))
     assert list(nodes["id"]) == ["bank", "credit", "committee", "ceremony"]
-    assert list(nodes.columns[:6]) == ["id", "kind", "name", "aliases", "sources", "provenance"]
+    assert list(nodes.columns[:7]) == [
+        "id",
+        "kind",
+        "name",
+        "aliases",
+        "sources",
+        "provenance",
+        "contested",
+    ]
     bank = nodes.set_index("id").loc["bank"]
     assert bank["aliases"].split("|") == ["BOB", "北京银行"]
     assert bank["memberCount"] == 53
@@ -36,6 +44,7 @@ def test_pandas_reads_every_entity_and_property(export):
     assert json.loads(bank["provenance"])[1] == {"source": "weekly-2014", "locator": "headline"}
     credit = nodes.set_index("id").loc["credit"]
     assert credit["amount"] == 200000000.0
+    assert credit["contested"] == "amount"
     assert pd.isna(bank["amount"])  # a property the entity does not have: an empty cell
     assert credit["note"] == 'quote " comma , <tag> & amp; \x01bell\x0b and a\nnewline'
 
@@ -72,4 +81,4 @@ def test_an_empty_export_has_headers_only(export):
     empty = type(export)(
         nodes=(), edges=(), sources={}, request=export.request, exported_at=export.exported_at
     )
-    assert nodes_csv(empty).splitlines() == ["id,kind,name,aliases,sources,provenance"]
+    assert nodes_csv(empty).splitlines() == ["id,kind,name,aliases,sources,provenance,contested"]
