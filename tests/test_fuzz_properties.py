@@ -311,3 +311,23 @@ def test_a_lone_surrogate_escaped_in_json_is_refused(http, surrogate, where):
     assert response.status_code == 400, response.text
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] in {"BAD_REQUEST", "GRAPHQL_PARSE_FAILED"}
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+@BOUNDED
+@given(junk=st.binary(min_size=1, max_size=8).filter(_not_utf8))
+def test_a_body_whose_bytes_are_not_utf8_is_refused(http, junk):
+    """Found by the export route's review: JSON whose bytes are no UTF-8 text was a 500."""
+    body = b'{"query": "{ __typename }", "variables": {"x": "' + junk + b'"}}'
+    response = http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "UTF-8" in error["message"]

@@ -356,6 +356,8 @@ class GraphQLApp(GraphQL[Context, None]):
             raise BadRequest(
                 f"The request nests arrays and objects more than {MAX_JSON_DEPTH} levels deep."
             ) from exc
+        except UnicodeDecodeError as exc:  # JSON whose bytes are not UTF-8 text
+            raise BadRequest("The request body must be JSON encoded as UTF-8.") from exc
         too_deep = json_depth_error(value)
         if too_deep:
             raise BadRequest(too_deep)
