@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote_plus
 
 from tests.browser.conftest import SCREENSHOTS, foreign_requests
 
@@ -232,12 +233,14 @@ def answer_domain_with(page, body: dict) -> None:
     """Answer the explorer's `domain` query with `body`; every other request goes through."""
 
     def handle(route) -> None:
-        if "ExplorerDomain" in (route.request.post_data or ""):
+        # Queries go by GET (the operation in the URL), long ones by POST.
+        request = route.request
+        if "ExplorerDomain" in unquote_plus(request.url) + (request.post_data or ""):
             route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
         else:
             route.continue_()
 
-    page.route("**/graphql", handle)
+    page.route("**/graphql*", handle)
 
 
 def test_the_legend_lists_the_kinds_the_api_declares_in_its_order(visit, gql):
