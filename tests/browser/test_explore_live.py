@@ -135,7 +135,8 @@ def test_a_change_elsewhere_updates_the_entity_and_its_neighbourhood_in_place(ed
     assert page.evaluate("window.explorer.nodeIds()") == [ORG, PARTNER]
     assert page.evaluate("window.explorer.edgeIds()") == [edge]
     assert "MEMBER_OF" in page.locator("#connections").inner_text()
-    assert PARTNER in page.evaluate("window.explorer.live.subscribedIds")
+    # The new neighbour is watched too (the subscriptions are renewed for the new view).
+    page.wait_for_function("id => window.explorer.live.subscribedIds.includes(id)", arg=PARTNER)
     visit.screenshot("explore-live-2-after")
 
     # A relationship deleted elsewhere leaves the view.
