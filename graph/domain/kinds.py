@@ -147,7 +147,9 @@ ORGANIZATIONAL = Interface(
     "Fields shared by organizations and banks: structure, people, agreements, credits, "
     "patents and events.",
     properties=(
-        Property("orgType", TEXT, "The organization's type, e.g. 'government agency'."),
+        Property(
+            "orgType", TEXT, "The organization's type, e.g. 'government agency'.", label="Type"
+        ),
         Property("description", TEXT, "A short description in the sources' terms."),
     ),
     relationships=(
@@ -197,6 +199,7 @@ TOTAL_CREDIT = Money(
         "The total credit converted, as the source gives it.",
         "totalCreditConverted",
         "totalCreditConvertedCurrency",
+        label="Total credit (converted)",
     ),
 )
 CREDIT_AMOUNT = Money(
@@ -209,6 +212,7 @@ CREDIT_AMOUNT = Money(
         "The amount converted, as the source gives it.",
         "convertedAmount",
         "convertedCurrency",
+        label="Amount (converted)",
     ),
 )
 
@@ -221,7 +225,12 @@ KINDS = (
         "Organizations (not banks), paginated.",
         interfaces=(ORGANIZATIONAL,),
         properties=(
-            Property("memberCount", INT, "Number of members, where the source gives a count."),
+            Property(
+                "memberCount",
+                INT,
+                "Number of members, where the source gives a count.",
+                label="Members",
+            ),
             Property("memberType", TEXT, "What kind of organizations the members are."),
             Property("firstOfItsKind", TEXT, "Whether the source calls it the first of its kind."),
             Property("website", TEXT, "Its website, as the source gives it."),
@@ -237,7 +246,11 @@ KINDS = (
         interfaces=(ORGANIZATIONAL,),
         properties=(
             Property(
-                "orgType", TEXT, "The bank's type, e.g. 'commercial bank'.", column="bankType"
+                "orgType",
+                TEXT,
+                "The bank's type, e.g. 'commercial bank'.",
+                column="bankType",
+                label="Type",
             ),
         ),
         relationships=(
@@ -299,13 +312,21 @@ KINDS = (
             Property("beneficiaries", TEXT, "Who the agreement is meant to benefit."),
             Property("obligations", TEXT, "What the parties committed to, paraphrased."),
             TOTAL_CREDIT,
-            Property("partyCount", INT, "Number of parties, as the source counts them."),
-            Property("bankCount", INT, "Number of banks party to it, named or not."),
-            Property("namedBankCount", INT, "Number of banks party to it that the source names."),
+            Property(
+                "partyCount", INT, "Number of parties, as the source counts them.", label="Parties"
+            ),
+            Property("bankCount", INT, "Number of banks party to it, named or not.", label="Banks"),
+            Property(
+                "namedBankCount",
+                INT,
+                "Number of banks party to it that the source names.",
+                label="Banks named",
+            ),
             Property(
                 "unnamedBankCount",
                 INT,
                 "Number of banks party to it that the source does not name.",
+                label="Banks not named",
             ),
             Property("signedOn", DATE, "When it was signed, if the source says."),
         ),
@@ -326,7 +347,12 @@ KINDS = (
         properties=(
             Property("eventType", TEXT, "The kind of event, e.g. 'launch ceremony'."),
             Property("date", DATE, "When it took place."),
-            Property("attendanceMin", INT, "Lower bound of attendance the source gives."),
+            Property(
+                "attendanceMin",
+                INT,
+                "Lower bound of attendance the source gives.",
+                label="Attendance (at least)",
+            ),
             Property("attendanceNote", TEXT, "What the source says about attendance, in words."),
             Property("attendeeGroups", TEXTS, "Who attended, as groups, in words.", default=()),
         ),
@@ -369,7 +395,9 @@ KINDS = (
         "grants",
         "Grants, paginated.",
         properties=(
-            Property("recipientCount", INT, "How many recipients received grants."),
+            Property(
+                "recipientCount", INT, "How many recipients received grants.", label="Recipients"
+            ),
             Property("recipientType", TEXT, "What the recipients are, in words."),
         ),
         relationships=(
@@ -398,7 +426,9 @@ KINDS = (
 
 COMMON = (
     Property("description", TEXT, "A short description in the sources' terms."),
-    Property("nameZh", TEXT, "The name in Chinese, when the source gives it."),
+    Property(
+        "nameZh", TEXT, "The name in Chinese, when the source gives it.", label="Chinese name"
+    ),
     Property("note", TEXT, "A note on how the source puts it."),
 )
 

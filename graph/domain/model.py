@@ -29,6 +29,7 @@ TEXT, INT, NUMBER, BOOL, DATE, TEXTS, MONEY = (
 SCALAR_TYPES = (TEXT, INT, NUMBER, BOOL, DATE, TEXTS)
 
 _CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
@@ -50,6 +51,9 @@ class Property:
     # For a boolean or a list: the value a missing property reads as (the field is then
     # non-null).
     default: object = None
+    # What people call it (a form's or a details panel's label), when its name in words
+    # does not say it well (`nameZh`: "Chinese name").
+    label: str | None = None
 
     @property
     def stored(self) -> str:
@@ -67,12 +71,22 @@ class Money:
     amount: str
     currency: str
     converted: Money | None = None
+    label: str | None = None
 
     type = MONEY
 
     @property
     def columns(self) -> tuple[str, str]:
         return (self.amount, self.currency)
+
+
+def label_of(prop: Property | Money) -> str:
+    """What people call a property: its declared label, else its name in words
+    (`patentNumber`: "Patent number")."""
+    if prop.label:
+        return prop.label
+    words = _WORD_START.sub(" ", prop.name).lower()
+    return words[:1].upper() + words[1:]
 
 
 @dataclass(frozen=True)

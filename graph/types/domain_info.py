@@ -22,6 +22,7 @@ from graph.domain import (
     Property,
     RelationshipType,
 )
+from graph.domain.model import label_of
 
 
 @strawberry.enum(description="The type of a declared property.")
@@ -51,6 +52,10 @@ _TYPES = {
 @strawberry.type(description="A declared property of a kind or a relationship type.")
 class PropertyInfo:
     name: str = strawberry.field(description="The field name in this API.")
+    label: str = strawberry.field(
+        description="What people call it, for a form or a details panel, e.g. 'Chinese "
+        "name' for nameZh."
+    )
     type: PropertyType = strawberry.field(description="Its type.")
     description: str = strawberry.field(description="What it holds.")
     stored_as: list[str] = strawberry.field(
@@ -109,28 +114,29 @@ class DomainInfo:
     relationship_types: list[RelationshipTypeInfo] = strawberry.field(
         description="Every relationship type, in declaration order."
     )
+    common_properties: list[PropertyInfo] = strawberry.field(
+        description="Properties any entity may carry besides its kind's (and id, kind, "
+        "name and aliases), in declaration order."
+    )
 
 
-def _info(
-    name: str, kind: PropertyType, description: str, stored: list[str], of: str | None = None
-) -> PropertyInfo:
+def _info(prop: Property | Money, of: str | None = None) -> PropertyInfo:
     return PropertyInfo(
-        name=name, type=kind, description=description, stored_as=stored, converted_from=of
+        name=prop.name,
+        label=label_of(prop),
+        type=PropertyType.MONEY if isinstance(prop, Money) else _TYPES[prop.type],
+        description=prop.description,
+        stored_as=list(prop.columns) if isinstance(prop, Money) else [prop.stored],
+        converted_from=of,
     )
 
 
 def _properties(props: tuple[Property | Money, ...]) -> list[PropertyInfo]:
     out = []
     for p in props:
-        if isinstance(p, Money):
-            out.append(_info(p.name, PropertyType.MONEY, p.description, list(p.columns)))
-            if p.converted is not None:
-                c = p.converted
-                out.append(
-                    _info(c.name, PropertyType.MONEY, c.description, list(c.columns), p.name)
-                )
-        else:
-            out.append(_info(p.name, _TYPES[p.type], p.description, [p.stored]))
+        out.append(_info(p))
+        if isinstance(p, Money) and p.converted is not None:
+            out.append(_info(p.converted, p.name))
     return out
 
 
@@ -171,4 +177,5 @@ def domain_info() -> DomainInfo:
     return DomainInfo(
         kinds=[_kind(k) for k in DOMAIN.kinds],
         relationship_types=[_relationship_type(r) for r in DOMAIN.relationship_types],
+        common_properties=_properties(DOMAIN.common),
     )
