@@ -3,7 +3,13 @@ runs the first one against the service, fetching nothing from elsewhere."""
 
 from __future__ import annotations
 
+import pytest
+
 from graph.http.playground import load_examples
+
+
+def operation_of(example: dict) -> str:
+    return example["query"].split("query ", 1)[1].split()[0].split("(")[0]
 
 
 def test_playground_runs_the_first_example(visit, gql):
@@ -11,11 +17,12 @@ def test_playground_runs_the_first_example(visit, gql):
     visit.goto("/graphql")
     page.locator(".graphiql-execute-button").wait_for()
     first = load_examples()[0]
-    assert page.locator("#examples button").first.inner_text() == first["title"]
+    menu = page.locator("#example-menu option")
+    assert menu.nth(1).inner_text() == f"1. {first['title']}"
     editor = page.locator(".graphiql-query-editor")
     editor.wait_for()
     # The first example is the open tab's query.
-    operation = first["query"].split("query ", 1)[1].split()[0]
+    operation = operation_of(first)
     page.wait_for_function(
         "name => document.querySelector('.graphiql-query-editor')?.innerText.includes(name)",
         arg=operation,
@@ -33,3 +40,35 @@ def test_playground_runs_the_first_example(visit, gql):
     for field in gql(first["query"]):
         assert f'"{field}"' in text
     visit.screenshot("playground-first-example")
+
+
+@pytest.mark.parametrize("width", [1024, 1400], ids=lambda width: f"{width}px")
+def test_the_examples_take_one_row_and_the_tabs_stay_clear_of_the_logo(visit, width):
+    page = visit.page
+    page.set_viewport_size({"width": width, "height": 720})
+    visit.goto("/graphql")
+    page.locator(".graphiql-execute-button").wait_for()
+    examples = load_examples()
+    bar = page.locator("#examples").bounding_box()
+    # One row (it was five at 1280 px: 156 px of a 720 px screen).
+    assert bar["height"] <= 44, bar
+    assert page.locator("#example-menu option").count() == len(examples) + 1
+    visit.screenshot(f"playground-{width}-examples")
+
+    # Every example opened, each in a tab: the tabs scroll in their bar, the open one in
+    # sight, none under the logo.
+    for i, example in enumerate(examples):
+        page.select_option("#example-menu", str(i))
+        page.wait_for_function(
+            "name => document.querySelector('.graphiql-query-editor')?.innerText.includes(name)",
+            arg=operation_of(example),
+        )
+    page.wait_for_timeout(300)
+    logo = page.locator(".graphiql-logo").bounding_box()
+    tabs = page.locator(".graphiql-session-header .graphiql-tabs").bounding_box()
+    assert tabs["x"] + tabs["width"] <= logo["x"] + 1
+    active = page.locator(".graphiql-tab-active").bounding_box()
+    assert tabs["x"] - 1 <= active["x"]
+    assert active["x"] + active["width"] <= logo["x"] + 1
+    assert page.locator("#example-menu").input_value() == ""
+    visit.screenshot(f"playground-{width}-all-examples")
