@@ -3,6 +3,10 @@
 // hears changes over the same API's subscriptions (live.js, issue 14), and draws with
 // the vendored Cytoscape.js (graph/static/vendor/, see scripts/vendor_web.sh).
 import { LiveClient } from "./live.js";
+import {
+  EDGE_LABEL_PX, NODE_LABEL_PX, SIDE_ALIGN, placeLabels, shortenMiddle, textWidth, wrapName,
+} from "./labels.js";
+import { orientToCanvas } from "./layout.js";
 
 const ENDPOINT = new URL("/graphql", window.location.href).toString();
 const LIVE_ENDPOINT = ENDPOINT.replace(/^http/, "ws");
@@ -88,48 +92,38 @@ const SHAPE_SVG = {
 };
 
 const PROVENANCE = "provenance { paragraph locator source { id title publisher publishedOn url } }";
+const PROPERTY_INFO = "name label type storedAs";
 const QUERIES = {
   domain: `query ExplorerDomain {
-    domain { kinds { name label description } relationshipTypes { name description } } }`,
+    domain {
+      kinds { name label description properties { ${PROPERTY_INFO} } }
+      relationshipTypes { name description properties { ${PROPERTY_INFO} } }
+      commonProperties { ${PROPERTY_INFO} } } }`,
   search: `query ExplorerSearch($text: String!) {
     search(text: $text, first: 8) { score entity { id name kind aliases } } }`,
   neighborhood: `query ExplorerNeighborhood($id: ID!, $limit: Int!) {
     neighborhood(id: $id, hops: 1, limit: $limit) {
       truncated nodes { id name kind aliases } edges { type from to properties } } }`,
   entity: `query ExplorerEntity($id: ID!) {
-    entity(id: $id) {
-      id kind name aliases properties ${PROVENANCE}
-      ... on Agreement {
-        totalCredit { amount currency } totalCreditConverted { amount currency } signedOn }
-      ... on Credit { amount { amount currency } convertedAmount { amount currency } } } }`,
+    entity(id: $id) { id kind name aliases properties ${PROVENANCE} } }`,
   // A relationship heard of live, and the entity at its other end.
   liveEdge: `query ExplorerLiveEdge($edge: ID!, $other: ID!) {
     node(id: $edge) { ... on Edge { type from to properties } }
     entity(id: $other) { id name kind aliases } }`,
-  relationship: `query ExplorerRelationship($from: ID!, $type: String!) {
-    entity(id: $from) {
-      relationships(types: [$type], direction: OUT, first: 400) {
-        other { id } properties ${PROVENANCE} } } }`,
+  // A relationship by its global id (`from|TYPE|to`, see `node`).
+  relationship: `query ExplorerRelationship($id: ID!) {
+    node(id: $id) { ... on Edge { id type from to properties ${PROVENANCE} } } }`,
   path: `query ExplorerPath($from: ID!, $to: ID!) {
     shortestPath(fromId: $from, toId: $to) {
-      length nodes { id name kind aliases } edges { type from to properties } } }`,
+      length
+      nodes { id name kind aliases ${PROVENANCE} }
+      edges { id type from to properties ${PROVENANCE} } } }`,
 };
 
-// Typed Money and Date fields, shown formatted instead of their raw properties.
-const MONEY_FIELDS = {
-  AGREEMENT: [
-    ["totalCredit", "Total credit", ["totalCredit", "totalCreditCurrency"]],
-    [
-      "totalCreditConverted",
-      "Total credit (converted)",
-      ["totalCreditConverted", "totalCreditConvertedCurrency"],
-    ],
-  ],
-  CREDIT: [
-    ["amount", "Amount", ["amount", "currency"]],
-    ["convertedAmount", "Amount (converted)", ["convertedAmount", "convertedCurrency"]],
-  ],
-};
+// The declared properties, from `domain`: for each kind (and relationship type), its
+// properties in declaration order, then those any entity may carry; each with the label
+// people know it by, its type and the stored keys it is read from (money: two).
+const PROPERTIES = { kinds: new Map(), relationships: new Map(), common: [] };
 const FONT = "system-ui, DejaVu Sans, sans-serif";
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -232,7 +226,8 @@ function kindBadge(kind) {
 }
 
 const edgeId = (edge) => `${edge.from}|${edge.type}|${edge.to}`;
-const shortName = (name) => (name.length > 48 ? `${name.slice(0, 46)}…` : name);
+// Long names in lists and messages keep their start and their end (labels.js).
+const shortName = (name) => shortenMiddle(name, 48);
 
 function debounce(fn, ms) {
   let timer = null;
@@ -251,6 +246,34 @@ function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+// ---------------------------------------------------------------- hooks
+
+// For modules that add to the page (a panel of their own, more in the details): they
+// listen here, and use the same helpers the page does (exported below, and on
+// window.explorer). Events:
+//   "details" {panel, entity | edge, live}  the details panel has just been filled
+//   "select"  {id, node}                    a node or an edge was selected
+//   "view"    {ids}                         the entities in view changed
+const listeners = new Map();
+
+export function on(event, listener) {
+  if (!listeners.has(event)) listeners.set(event, new Set());
+  listeners.get(event).add(listener);
+  return () => listeners.get(event).delete(listener);
+}
+
+function emit(event, detail) {
+  for (const listener of listeners.get(event) || []) {
+    try {
+      listener(detail);
+    } catch (error) {
+      console.error(`explorer: a "${event}" listener failed`, error);
+    }
+  }
+}
+
+export { gql, h, fill };
+
 // ---------------------------------------------------------------- state
 
 const state = {
@@ -261,6 +284,9 @@ const state = {
   detailsToken: 0,
   path: null, // { from, to, steps }
   kindsFrom: null, // "domain" once read from the API, "built-in" if that failed
+  labelZoom: 1, // the zoom the labels' sizes were last set for
+  labels: null, // how many labels placeLabels showed and hid
+  arranging: false, // labels are about to be placed again
   shown: null, // what the details panel shows: { node: id } or { edge: data }
   live: {
     client: null,
@@ -406,10 +432,17 @@ function attachSearch(input, list, onPick) {
 
 // ---------------------------------------------------------------- graph
 
+// Label sizes are set on screen, not in the graph's units: a zoomed-out view keeps
+// labels at their minimum size (and hides those that no longer fit, see labels.js)
+// instead of shrinking them; zoomed in, they grow with the graph.
+const onScreen = (px) => px / Math.min(1, state.labelZoom);
+// Where a node's label sits: its data("side"), chosen by placeLabels.
+const side = (n) => SIDE_ALIGN[n.data("side")] || SIDE_ALIGN.bottom;
+
 function createGraph() {
   const cy = window.cytoscape({
     container: $("cy"),
-    minZoom: 0.15,
+    minZoom: 0.1,
     maxZoom: 3,
     style: [
       {
@@ -421,15 +454,20 @@ function createGraph() {
           height: 34,
           label: "data(label)",
           "font-family": FONT,
-          "font-size": 11,
+          "font-size": () => onScreen(NODE_LABEL_PX),
           color: "#1f2937",
-          "text-valign": "bottom",
-          "text-margin-y": 5,
+          "text-halign": (n) => side(n)[0],
+          "text-valign": (n) => side(n)[1],
+          "text-margin-x": (n) => onScreen(side(n)[2]),
+          "text-margin-y": (n) => onScreen(side(n)[3]),
+          // Lines are broken by wrapName (labels.js), never by Cytoscape.
           "text-wrap": "wrap",
-          "text-max-width": 130,
+          "text-max-width": 100000,
+          "text-justification": "center",
           "text-background-color": "#ffffff",
-          "text-background-opacity": 0.8,
-          "text-background-padding": 2,
+          "text-background-opacity": 0.85,
+          "text-background-padding": () => onScreen(2),
+          "text-background-shape": "round-rectangle",
           "border-width": 2,
           "border-color": "#ffffff",
         },
@@ -447,7 +485,9 @@ function createGraph() {
           "border-color": "#6b7280",
           "border-width": 1.5,
           label: "data(label)",
+          "text-halign": "center",
           "text-valign": "center",
+          "text-margin-x": 0,
           "text-margin-y": 0,
           "text-background-opacity": 0,
           color: "#374151",
@@ -459,24 +499,28 @@ function createGraph() {
         style: {
           width: 1.6,
           "line-color": "#9ca3af",
-          "target-arrow-color": "#9ca3af",
+          "target-arrow-color": "#6b7280",
           "target-arrow-shape": "triangle",
-          "arrow-scale": 0.9,
+          "arrow-scale": 1.1,
           "curve-style": "bezier",
-          label: "data(type)",
+          label: "data(label)",
           "font-family": FONT,
-          "font-size": 9,
+          "font-size": () => onScreen(EDGE_LABEL_PX),
           color: "#4b5563",
-          "text-rotation": "autorotate",
+          // Level text reads at any angle; its box is the box it covers.
+          "text-rotation": "none",
           "text-background-color": "#ffffff",
           "text-background-opacity": 0.9,
-          "text-background-padding": 1,
+          "text-background-padding": () => onScreen(1.5),
+          "text-background-shape": "round-rectangle",
         },
       },
       {
         selector: "edge.more",
         style: { "line-style": "dashed", "target-arrow-shape": "none", label: "" },
       },
+      // A label that does not fit (labels.js); hovering or selecting shows it again.
+      { selector: ".quiet", style: { label: "" } },
       {
         selector: ":selected",
         style: {
@@ -507,9 +551,24 @@ function createGraph() {
           opacity: 1,
         },
       },
+      {
+        selector: ".hover",
+        style: { label: "data(label)", "z-index": 100, "text-background-opacity": 1 },
+      },
     ],
   });
 
+  cy.on("zoom", () => rescaleLabels());
+  cy.on("pan zoom", () => {
+    $("graph-tip").hidden = true;
+  });
+  cy.on("select unselect", () => arrangeLabels());
+  cy.on("dragfree", "node", () => arrangeLabels());
+  cy.on("add remove", () => arrangeLabels());
+  cy.on("mouseover", "node, edge", (event) => hover(event.target, true));
+  cy.on("mouseout", "node, edge", (event) => hover(event.target, false));
+  // Cytoscape sends no mouseout when the pointer leaves the canvas from an element.
+  $("cy").addEventListener("mouseleave", () => unhover());
   cy.on("tap", "node", (event) => {
     const node = event.target;
     if (node.hasClass("more")) {
@@ -528,14 +587,98 @@ function createGraph() {
   return cy;
 }
 
+const fitsLine = (text, room) => textWidth(text, NODE_LABEL_PX, FONT) <= room;
+
 function nodeData(entity) {
   return {
     id: entity.id,
     name: entity.name,
     kind: entity.kind,
     aliases: entity.aliases || [],
-    label: shortName(entity.name),
+    label: wrapName(entity.name, fitsLine).join("\n"),
   };
+}
+
+// ---------------------------------------------------------------- labels on screen
+
+// After a zoom, labels take their size on screen again (one frame later, once), then
+// are placed again when the zooming stops.
+let rescaleFrame = 0;
+function rescaleLabels() {
+  if (rescaleFrame) return;
+  rescaleFrame = requestAnimationFrame(() => {
+    rescaleFrame = 0;
+    const zoom = state.cy.zoom();
+    if (Math.min(1, zoom) !== Math.min(1, state.labelZoom)) {
+      state.labelZoom = zoom;
+      state.cy.style().update();
+    } else {
+      state.labelZoom = zoom;
+    }
+    arrangeLabels();
+  });
+}
+
+// Which labels keep their place first: the selected element, the entity in focus, the
+// path shown, expanded entities, then the better connected; nodes before edges.
+function labelRank(element) {
+  if (element.selected()) return 0;
+  if (element.hasClass("faded")) return 10; // outside the path shown
+  if (element.isNode()) {
+    if (element.hasClass("focus")) return 1;
+    if (element.hasClass("path")) return 2;
+    if (element.hasClass("expanded")) return 3;
+    return 4;
+  }
+  return element.hasClass("path") ? 2.5 : 5;
+}
+
+// Ranks worked out once per placing, not once per comparison.
+function byLabelRank(cy) {
+  const keys = new Map();
+  cy.elements().forEach((e) => keys.set(e.id(), [labelRank(e), e.isNode() ? e.degree() : 0]));
+  return (a, b) => {
+    const [ra, da] = keys.get(a.id());
+    const [rb, db] = keys.get(b.id());
+    return ra - rb || db - da || (a.id() < b.id() ? -1 : 1);
+  };
+}
+
+// What the pointer was on has moved (a layout, a fit): its tip goes.
+function unhover() {
+  state.cy.elements(".hover").removeClass("hover");
+  $("graph-tip").hidden = true;
+}
+
+const placeLabelsSoon = debounce(() => {
+  state.arranging = false;
+  if (!state.cy || state.cy.nodes().empty()) return;
+  state.labels = placeLabels(state.cy, {
+    order: byLabelRank(state.cy),
+    always: (element) => element.selected() || element.hasClass("hover"),
+  });
+}, 80);
+
+function arrangeLabels() {
+  state.arranging = true;
+  placeLabelsSoon();
+}
+
+function hover(element, on) {
+  if (element.hasClass("more") || element.removed()) return;
+  element.toggleClass("hover", on);
+  const tip = $("graph-tip");
+  if (!on) {
+    tip.hidden = true;
+    return;
+  }
+  // The full name (a label may be shortened or hidden), at the pointer's element.
+  const text = element.isNode() ? element.data("name") : `${element.data("type")}`;
+  const at = element.isNode() ? element.renderedPosition() : element.renderedMidpoint();
+  tip.textContent = text;
+  tip.hidden = false;
+  tip.style.left = `${Math.round(at.x)}px`;
+  tip.style.top = `${Math.round(at.y)}px`;
 }
 
 // Merge nodes and edges into the view; new nodes start around `anchorId` so the
@@ -559,7 +702,14 @@ function merge(nodes, edges, anchorId) {
     if (cy.getElementById(id).nonempty()) continue;
     added.push({
       group: "edges",
-      data: { id, source: edge.from, target: edge.to, type: edge.type, properties: edge.properties || {} },
+      data: {
+        id,
+        source: edge.from,
+        target: edge.to,
+        type: edge.type,
+        label: edge.type,
+        properties: edge.properties || {},
+      },
     });
   }
   cy.batch(() => {
@@ -578,26 +728,57 @@ function merge(nodes, edges, anchorId) {
   return fresh.length;
 }
 
-function runLayout(randomize) {
+// Most a fit may zoom in: a handful of nodes should not fill the screen.
+const FIT_MAX_ZOOM = 1.25;
+// Room kept around the nodes when fitting them, for their labels (which keep their size
+// on screen, so they are left out of the box that is fitted).
+const FIT_PADDING = { x: 100, y: 50 };
+
+// Lays the graph out (force-directed), turns it to the canvas's shape, fits it and
+// places the labels.
+async function runLayout(randomize) {
   const cy = state.cy;
   const entities = cy.nodes();
-  if (!entities.length) return Promise.resolve();
+  if (!entities.length) return;
   const layout = cy.layout({
     name: "cose",
     animate: false,
     randomize: Boolean(randomize),
-    fit: true,
-    padding: 50,
-    nodeDimensionsIncludeLabels: true,
-    idealEdgeLength: () => 110,
-    nodeRepulsion: () => 900000,
+    fit: false,
+    nodeDimensionsIncludeLabels: false,
+    idealEdgeLength: () => 120,
+    nodeOverlap: 20,
+    nodeRepulsion: () => 1200000,
     edgeElasticity: () => 80,
     gravity: 0.4,
     numIter: 1500,
   });
   const done = layout.promiseOn("layoutstop");
   layout.run();
-  return done;
+  await done;
+  const positions = orientToCanvas(entities.toArray(), cy.width(), cy.height());
+  cy.batch(() => entities.positions((n) => positions.get(n.id())));
+  fitView();
+}
+
+function fitView() {
+  const cy = state.cy;
+  unhover();
+  const nodes = cy.nodes();
+  if (nodes.empty()) return;
+  const box = nodes.boundingBox({ includeLabels: false, includeOverlays: false });
+  const room = { w: cy.width() - 2 * FIT_PADDING.x, h: cy.height() - 2 * FIT_PADDING.y };
+  const zoom = Math.max(
+    cy.minZoom(),
+    Math.min(FIT_MAX_ZOOM, room.w / Math.max(box.w, 1), room.h / Math.max(box.h, 1)),
+  );
+  cy.viewport({
+    zoom,
+    pan: { x: cy.width() / 2 - zoom * (box.x1 + box.w / 2), y: cy.height() / 2 - zoom * (box.y1 + box.h / 2) },
+  });
+  state.labelZoom = cy.zoom();
+  cy.style().update();
+  arrangeLabels();
 }
 
 function markMore(id, truncated) {
@@ -718,7 +899,12 @@ function loadDomain() {
     }
     if (domain) {
       KINDS = kindTable(domain.kinds);
-      for (const r of domain.relationshipTypes || []) RELATIONSHIPS.set(r.name, r.description);
+      for (const r of domain.relationshipTypes || []) {
+        RELATIONSHIPS.set(r.name, r.description);
+        PROPERTIES.relationships.set(r.name, r.properties || []);
+      }
+      for (const k of domain.kinds) PROPERTIES.kinds.set(k.name, k.properties || []);
+      PROPERTIES.common = domain.commonProperties || [];
     }
     state.kindsFrom = domain ? "domain" : "built-in";
     state.cy.style().update();
@@ -737,6 +923,7 @@ function showNothing() {
 function selectElement(element) {
   state.cy.elements(":selected").unselect();
   element.select();
+  emit("select", { id: element.id(), node: element.isNode() });
   if (element.isNode()) showNode(element.id());
   else showEdge(element.data());
 }
@@ -762,10 +949,36 @@ function provenanceList(provenance) {
     }));
 }
 
+// The rows of a details table: the declared properties first, in declaration order and
+// under their labels (money as amount and currency, dates as dates), then any others
+// the entity carries, under their names in words.
+function propertyRows(properties, declared) {
+  const values = properties || {};
+  const given = (v) => v !== null && v !== undefined && v !== "";
+  const rows = [];
+  const used = new Set(["name"]);
+  for (const prop of declared) {
+    const keys = prop.storedAs && prop.storedAs.length ? prop.storedAs : [prop.name];
+    if (keys.some((key) => used.has(key))) continue; // declared twice (kind and common)
+    keys.forEach((key) => used.add(key));
+    const label = prop.label || humanize(prop.name);
+    if (prop.type === "MONEY") {
+      const text = formatMoney({ amount: values[keys[0]], currency: values[keys[1]] });
+      if (text) rows.push([label, text, "money", prop.name]);
+    } else if (given(values[keys[0]])) {
+      rows.push([label, valueNode(values[keys[0]]), null, prop.name]);
+    }
+  }
+  for (const key of Object.keys(values).sort()) {
+    if (!used.has(key) && given(values[key])) rows.push([humanize(key), valueNode(values[key]), null, key]);
+  }
+  return rows;
+}
+
 function propertyTable(rows) {
   if (!rows.length) return h("p", { class: "muted" }, "No properties.");
-  return h("dl", { class: "props" }, rows.flatMap(([key, value, cls]) => [
-    h("dt", {}, key),
+  return h("dl", { class: "props" }, rows.flatMap(([label, value, cls, key]) => [
+    h("dt", { dataset: { key } }, label),
     h("dd", { class: cls || null }, value),
   ]));
 }
@@ -815,21 +1028,8 @@ async function showNode(id, live) {
     panel.replaceChildren(h("p", { class: "muted" }, `No entity with id ${id}.`));
     return;
   }
-  const rows = [];
-  const hidden = new Set(["name"]);
-  for (const [field, label, raw] of MONEY_FIELDS[entity.kind] || []) {
-    raw.forEach((key) => hidden.add(key));
-    const text = formatMoney(entity[field]);
-    if (text) rows.push([label, text, "money"]);
-  }
-  if (entity.signedOn) {
-    rows.push(["Signed on", dateNode(entity.signedOn)]);
-    hidden.add("signedOn");
-  }
-  for (const [key, value] of Object.entries(entity.properties || {})) {
-    if (hidden.has(key) || value === null || value === undefined || value === "") continue;
-    rows.push([humanize(key), valueNode(value)]);
-  }
+  const declared = [...(PROPERTIES.kinds.get(entity.kind) || []), ...PROPERTIES.common];
+  const rows = propertyRows(entity.properties, declared);
   fill(panel,
     live ? liveNote() : null,
     h("div", { class: "entity-head" },
@@ -845,6 +1045,7 @@ async function showNode(id, live) {
       h("button", { type: "button", onclick: () => setPicker($("path-to"), entity) }, "Path to here"),
       h("button", { type: "button", onclick: () => focusEntity(entity) }, "Centre on it")),
   );
+  emit("details", { panel, entity, live: Boolean(live) });
 }
 
 async function showEdge(edge, live) {
@@ -855,19 +1056,15 @@ async function showEdge(edge, live) {
   const fromName = cy.getElementById(edge.source).data("name") || edge.source;
   const toName = cy.getElementById(edge.target).data("name") || edge.target;
   if (!live) panel.replaceChildren(h("p", { class: "muted" }, "Loading…"));
-  const data = await busy(() => gql(QUERIES.relationship, { from: edge.source, type: edge.type }));
+  const data = await busy(() => gql(QUERIES.relationship, { id: edge.id }));
   if (token !== state.detailsToken) return;
   if (!data) {
     panel.replaceChildren(h("p", { class: "muted" }, "Could not load the relationship."));
     return;
   }
-  const found = ((data.entity && data.entity.relationships) || []).find(
-    (r) => r.other.id === edge.target,
-  );
+  const found = data.node;
   const properties = (found && found.properties) || edge.properties || {};
-  const rows = Object.entries(properties)
-    .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([key, value]) => [humanize(key), valueNode(value)]);
+  const rows = propertyRows(properties, PROPERTIES.relationships.get(edge.type) || []);
   fill(panel,
     live ? liveNote() : null,
     h("div", { class: "entity-head" },
@@ -881,6 +1078,7 @@ async function showEdge(edge, live) {
     h("h4", {}, "Provenance"),
     found ? provenanceList(found.provenance) : h("p", { class: "muted" }, "The relationship was not found."),
   );
+  emit("details", { panel, edge: found || null, live: Boolean(live) });
 }
 
 // ---------------------------------------------------------------- path finder
@@ -899,6 +1097,7 @@ function refreshPathButton() {
 function clearPathHighlight() {
   if (state.cy) state.cy.elements().removeClass("path faded");
   state.path = null;
+  arrangeLabels();
   $("path-steps").replaceChildren();
   $("path-summary").textContent = "";
 }
@@ -918,15 +1117,24 @@ async function findPath() {
       return;
     }
     const cy = state.cy;
+    // The path is the one thing shown: no selection (an edge's halo and details) is left
+    // over from before, on screen or in an exported picture.
+    cy.elements(":selected").unselect();
+    unhover();
+    showNothing();
     const first = path.nodes[0];
     if (cy.nodes().empty()) {
       state.focusId = first.id;
       merge([first], [], null);
       cy.getElementById(first.id).addClass("focus");
     }
-    path.nodes.forEach((node, i) => merge([node], [], i ? path.nodes[i - 1].id : null));
+    let added = 0;
+    path.nodes.forEach((node, i) => {
+      added += merge([node], [], i ? path.nodes[i - 1].id : null);
+    });
     merge([], path.edges, null);
-    await runLayout(false);
+    // A path within the view keeps the picture as it is.
+    if (added) await runLayout(false);
     const ids = new Set(path.nodes.map((n) => n.id).concat(path.edges.map(edgeId)));
     cy.batch(() => {
       cy.elements().addClass("faded");
@@ -935,6 +1143,7 @@ async function findPath() {
     refreshLegend();
     refreshEmpty();
     refreshConnections();
+    arrangeLabels();
     renderSteps(path);
     $("path-title").scrollIntoView({ block: "start", behavior: "smooth" });
     setStatus(`Shortest path: ${path.length} step${path.length === 1 ? "" : "s"}.`);
@@ -942,7 +1151,22 @@ async function findPath() {
 }
 
 function renderSteps(path) {
-  state.path = { from: path.nodes[0].id, to: path.nodes[path.nodes.length - 1].id, steps: path.nodes.map((n) => n.name) };
+  // What the JSON export holds of the path: every step with its id, each relationship
+  // with its type, direction and properties, and where each was asserted.
+  state.path = {
+    from: path.nodes[0].id,
+    to: path.nodes[path.nodes.length - 1].id,
+    length: path.length,
+    nodes: path.nodes.map((n) => ({ id: n.id, name: n.name, kind: n.kind, provenance: n.provenance })),
+    edges: path.edges.map((e) => ({
+      id: e.id || edgeId(e),
+      type: e.type,
+      from: e.from,
+      to: e.to,
+      properties: e.properties,
+      provenance: e.provenance,
+    })),
+  };
   $("path-summary").textContent = `${path.length} step${path.length === 1 ? "" : "s"}:`;
   const list = $("path-steps");
   list.replaceChildren(
@@ -1001,6 +1225,7 @@ const watchView = debounce(() => {
   const key = ids.join("\n");
   if (key === live.key) return;
   live.key = key;
+  emit("view", { ids });
   live.ends.forEach((end) => end());
   live.ends = [];
   if (!ids.length) return;
@@ -1250,7 +1475,7 @@ function start() {
     [a.dataset.id, b.dataset.id] = [b.dataset.id || "", a.dataset.id || ""];
     refreshPathButton();
   });
-  $("fit").addEventListener("click", () => state.cy.fit(undefined, 40));
+  $("fit").addEventListener("click", fitView);
   $("relayout").addEventListener("click", () => runLayout(true));
   $("export-png").addEventListener("click", exportPng);
   $("export-json").addEventListener("click", exportJson);
@@ -1277,7 +1502,7 @@ function start() {
 // the page offers.
 window.explorer = {
   get cy() { return state.cy; },
-  get busy() { return state.pending > 0; },
+  get busy() { return state.pending > 0 || state.arranging; },
   get focusId() { return state.focusId; },
   nodeIds: () => state.cy.nodes().not(".more").map((n) => n.id()).sort(),
   edgeIds: () => state.cy.edges().not(".more").map((e) => e.id()).sort(),
@@ -1296,6 +1521,20 @@ window.explorer = {
   },
   expand: (id, limit) => expand(id, limit),
   view: viewAsJson,
+  // Labels: how many placeLabels showed and hid, and whether a placing is pending.
+  get labels() { return { ...(state.labels || { shown: 0, hidden: 0 }), pending: state.arranging }; },
+  // For other modules (see "hooks" above).
+  on,
+  gql,
+  h,
+  focus: async (id) => {
+    const data = await gql(QUERIES.entity, { id });
+    if (data.entity) await focusEntity(data.entity);
+  },
+  select: (id) => {
+    const element = state.cy.getElementById(id);
+    if (element.nonempty()) selectElement(element);
+  },
   // Live updates: the connection's state, the changes applied, and the connection itself
   // (stop/start/drop) so that a test can cut it.
   live: {
