@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -74,6 +75,8 @@ def test_each_state_is_readable(visit, width):
     page.set_viewport_size({"width": width, "height": HEIGHT})
     visit.goto(f"/explore?id={BANK}")
     page.wait_for_function("window.explorer.nodeIds().length > 1")
+    # The top bar takes one row.
+    assert page.locator("header.bar").bounding_box()["height"] <= 56
     report = readable(visit, f"readable-{width}-1-entity")
     assert {BANK, AGREEMENT, CREDIT} <= shown(report)
     assert report["edgeLabels"] == report["edges"]
@@ -125,27 +128,57 @@ def test_each_state_is_readable(visit, width):
 
 def test_the_details_show_the_domains_labels_in_its_order(visit, gql):
     page = visit.page
-    domain = gql("{ domain { kinds { name properties { name label } } } }")["domain"]
+    domain = gql(
+        "{ domain { kinds { name properties { name label storedAs } }"
+        " commonProperties { name label storedAs } } }"
+    )["domain"]
     credit = next(k for k in domain["kinds"] if k["name"] == "CREDIT")["properties"]
+    given = gql(f'{{ entity(id: "{CREDIT}") {{ properties }} }}')["entity"]["properties"]
     visit.goto(f"/explore?id={CREDIT}")
     page.locator("#details .props dt").first.wait_for()
     idle(page)
     keys = page.locator("#details .props dt").evaluate_all("dts => dts.map(dt => dt.dataset.key)")
     labels = page.locator("#details .props dt").all_inner_texts()
-    declared = [p["name"] for p in credit]
-    # The declared ones first, in declaration order, under the domain's labels; then the
-    # ones any entity may carry (here the note).
-    assert keys == [k for k in declared if k in keys] + ["note"]
-    assert labels[: len(keys) - 1] == [p["label"] for p in credit if p["name"] in keys]
+    # The kind's declared properties the credit has, in declaration order and under the
+    # domain's labels (money as one row: amount and currency); then those any entity may
+    # carry; then any others.
+    declared = [p for p in credit + domain["commonProperties"] if p["storedAs"][0] in given]
+    assert keys[: len(declared)] == [p["name"] for p in declared]
+    assert labels[: len(declared)] == [p["label"] for p in declared]
+    stored = {key for p in declared for key in p["storedAs"]}
+    assert keys[len(declared) :] == sorted(set(given) - stored - {"name"})
     assert "Amount (converted)" in labels
     assert "USD 32,640,000" in page.locator("#details .props").inner_text()
 
+
+def test_common_and_undeclared_properties_follow_the_declared_ones(visit):
+    """A bank with a Chinese name, a note and a property no declaration names: the page's
+    answer for the bank is the service's own with those three added (the explorer is
+    what is tested here, whatever the seed holds)."""
+    page = visit.page
+    extra = {"zzLegacyCode": "B-17", "note": "A note.", "nameZh": "北京银行"}
+
+    def handle(route) -> None:
+        request = route.request
+        if "ExplorerEntity" not in unquote_plus(request.url) + (request.post_data or ""):
+            route.continue_()
+            return
+        answer = route.fetch().json()
+        if (answer.get("data") or {}).get("entity", {}).get("id") == BANK:
+            answer["data"]["entity"]["properties"].update(extra)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answer))
+
+    page.route("**/graphql*", handle)
     visit.goto(f"/explore?id={BANK}")
     page.wait_for_function("window.explorer.nodeIds().length > 1")
     idle(page)
+    page.locator("#details dt[data-key='zzLegacyCode']").wait_for()
+    keys = page.locator("#details .props dt").evaluate_all("dts => dts.map(dt => dt.dataset.key)")
     labels = page.locator("#details .props dt").all_inner_texts()
-    assert "Chinese name" in labels
-    assert not any(label in ("Name zh", "Org type", "Bank type") for label in labels)
+    # The bank's own (its type, stored as bankType), then the common ones in declaration
+    # order, then the rest under their names in words.
+    assert keys == ["orgType", "nameZh", "note", "zzLegacyCode"]
+    assert labels == ["Type", "Chinese name", "Note", "Zz legacy code"]
 
 
 def test_the_json_export_holds_the_paths_ids_types_and_provenance(visit):

@@ -1333,7 +1333,14 @@ async function relationshipChanged(change) {
   if (edge.empty() && !(from.nonempty() && to.nonempty()) && !anchor) return;
   const other = from.nonempty() ? change.to : change.from;
   const data = await gql(QUERIES.liveEdge, { edge: id, other });
-  if (!data.node) return; // gone again since
+  if (!data.node) {
+    // Gone (deleted since, or withdrawn with a retracted source): out of the view too.
+    if (edge.nonempty()) {
+      cy.remove(edge);
+      refreshConnections();
+    }
+    return;
+  }
   const found = { type: data.node.type, from: data.node.from, to: data.node.to, properties: data.node.properties };
   if (edge.nonempty()) {
     edge.data("properties", found.properties || {});
