@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check setup neo4j web chromium compliance clients soak lint types schema clean
+.PHONY: duplicates run test check setup neo4j web chromium compliance clients soak lint types schema clean
 
 run: setup
 	$(PY) -m graph.cli run
@@ -92,6 +92,12 @@ $(BENCH_STAMP): bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q -r bench/requirements.txt
 	touch $@
+
+# Precision and recall of duplicateCandidates on a generated graph with planted duplicates
+# (bench/duplicates.py, README.md "Duplicate candidates"), in a Neo4j of its own (port
+# DUPLICATES_NEO4J_PORT, 7693; data/duplicates). Not part of `make test`.
+duplicates: setup
+	$(PY) -m bench.duplicates $(DUPLICATES_ARGS)
 
 schema: setup
 	$(PY) -m graph.cli export-schema > schema.graphql

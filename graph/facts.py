@@ -31,6 +31,7 @@ from graph.domain import (
     Kind,
 )
 from graph.domain.model import MAINTAINED_PROPERTIES
+from graph.matching.names import entity_keys
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCATORS = {"headline", "byline", "dateline", "caption"}
@@ -283,13 +284,19 @@ def source_row(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def entity_row(ent: dict[str, Any], default_source: str | None = None) -> dict[str, Any]:
-    """A checked entity as a row for `writes.upsert_entities`."""
+    """A checked entity as a row for `writes.upsert_entities`, with the blocking keys of
+    its names for the duplicate finder (graph/matching/names.py)."""
+    name = ent["name"].strip()
+    aliases = list(dict.fromkeys(a.strip() for a in ent.get("aliases") or ()))
+    props = _coerce(ent.get("properties") or {}, DECLARED[Kind(ent["kind"])])
+    name_zh = props.get("nameZh")
     return {
         "id": ent["id"],
-        "name": ent["name"].strip(),
-        "aliases": list(dict.fromkeys(a.strip() for a in ent.get("aliases") or ())),
-        "props": _coerce(ent.get("properties") or {}, DECLARED[Kind(ent["kind"])]),
+        "name": name,
+        "aliases": aliases,
+        "props": props,
         "prov": provenance_entries(ent["provenance"], default_source),
+        "keys": entity_keys(name, aliases, name_zh if isinstance(name_zh, str) else None),
     }
 
 

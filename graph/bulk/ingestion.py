@@ -16,6 +16,7 @@ from itertools import islice
 
 from graph import claims
 from graph.bulk.check import Checked, Checker
+from graph.bulk.keys import refresh_keys
 from graph.bulk.progress import Silent
 from graph.bulk.records import ENTITY, RELATIONSHIP, Input, Problem
 from graph.bulk.report import IngestReport, change_record
@@ -80,7 +81,8 @@ def _rows(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[R
 
 
 async def ensure_schema(db: Database) -> None:
-    """The graph's constraints and indexes, made when missing, before anything is written."""
+    """The graph's constraints and indexes, made when missing, before anything is written;
+    then what older stores lack (sort keys, the duplicate finder's keys)."""
     for statement in setup.schema_statements():
         await db.write((statement, {}))
     await db.write((setup.AWAIT_INDEXES, {}))
@@ -91,6 +93,7 @@ async def ensure_schema(db: Database) -> None:
         if row["filled"] < setup.BACKFILL_BATCH:
             break
     await migrate_claims(db)
+    await refresh_keys(db)
 
 
 async def migrate_claims(db: Database) -> None:

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graph.cypher.duplicates import DISTINCT_LABEL, KEYS_STATE_LABEL
 from graph.cypher.setup import SEED_LABEL
 from graph.cypher.version import VERSION_LABEL
 from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS, RELATIONSHIP_TYPES, SOURCE_LABEL
 
 # The service's own labels and relationship types, besides the declared domain's: the
-# history, merged ids and their survivor, API keys, the seed's fingerprints, and the graph
-# version.
-INTERNAL_LABELS = ("Change", "Redirect", "ApiKey", "Conflict", SEED_LABEL, VERSION_LABEL)
+# history, merged ids and their survivor, API keys, conflicts between claims, the seed's
+# fingerprints, the graph version, editors' marks of distinct entities and the rules the
+# duplicate finder's keys were made by.
+INTERNAL_LABELS = (
+    "Change",
+    "Redirect",
+    "ApiKey",
+    "Conflict",
+    SEED_LABEL,
+    VERSION_LABEL,
+    DISTINCT_LABEL,
+    KEYS_STATE_LABEL,
+)
 INTERNAL_TYPES = ("MERGED_INTO",)
 
 # While a restore runs, every node it made carries this label and its id in the backup,

@@ -15,6 +15,10 @@ NODE = "properties({var})"
 # Every write that sets a name sets it too; a missing name sorts as ''.
 SORT_NAME = "_sortName"
 
+# An entity's blocking keys for the duplicate finder (graph/matching/names.py), a list
+# kept by every write of its names (graph/cypher/writes.py, changes.py, duplicates.py).
+DUPLICATE_KEYS = "_dupKeys"
+
 # The sources of a node's or relationship's provenance (`_prov` entries are
 # `source|paragraph|locator`), as a list of maps; `{i}` keeps its variables apart.
 SOURCES = (
@@ -24,7 +28,7 @@ SOURCES = (
 )
 
 # Properties kept on nodes and relationships for the service's own use, never shown.
-INTERNAL_PROPERTIES = frozenset({"_prov", "_search", SORT_NAME})
+INTERNAL_PROPERTIES = frozenset({"_prov", "_search", SORT_NAME, DUPLICATE_KEYS})
 
 
 def sort_name_of(var: str) -> str:

@@ -7,11 +7,13 @@ import hashlib
 
 from graph.cypher.auth import API_KEY_CONSTRAINT
 from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.duplicates import DISTINCT_CONSTRAINT
 from graph.cypher.search import INDEX_NAME
 from graph.cypher.version import CONSTRAINT as VERSION_CONSTRAINT
 from graph.cypher.version import SEQ_INDEX
 from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS
+from graph.matching.names import KEYS_VERSION
 
 
 def schema_statements() -> list[str]:
@@ -34,6 +36,7 @@ def schema_statements() -> list[str]:
         VERSION_CONSTRAINT,
         SEQ_INDEX,
         "CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (r:Redirect) REQUIRE r.id IS UNIQUE",
+        DISTINCT_CONSTRAINT,
         f"CREATE CONSTRAINT seed_file IF NOT EXISTS FOR (s:{SEED_LABEL}) REQUIRE s.file IS UNIQUE",
         f"CREATE FULLTEXT INDEX {INDEX_NAME} IF NOT EXISTS FOR (n:Entity) "
         "ON EACH [n.name, n._search] "
@@ -113,7 +116,10 @@ SEED_LABEL = "SeedLoad"
 
 
 def schema_fingerprint() -> str:
-    return hashlib.sha256("\n".join(schema_statements()).encode()).hexdigest()
+    """Changes with the statements, and with the rules of the duplicate finder's keys (so
+    a start after either runs `ensure_schema`, which makes the keys again)."""
+    made = [*schema_statements(), f"duplicate keys {KEYS_VERSION}"]
+    return hashlib.sha256("\n".join(made).encode()).hexdigest()
 
 
 def seed_state(file: str) -> Cypher:

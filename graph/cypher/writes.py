@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from graph.claims import SEP, row_claims
-from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.common import DUPLICATE_KEYS, SORT_NAME, relationship_pattern, sort_name_of
 from graph.cypher.nodes import relationship_id
 from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
@@ -26,6 +26,14 @@ _ADD_PROVENANCE = (
     "coalesce({var}._prov, []) + [p IN row.prov WHERE NOT p IN coalesce({var}._prov, [])]"
 )
 
+
+# The blocking keys of the row's names join the entity's (graph/matching/names.py): a
+# superset of what its names now give when a name was replaced, which only widens the
+# comparisons; a merge and the backfill (graph/cypher/duplicates.py) keep them too.
+_ADD_KEYS = (
+    f"reduce(k = coalesce(n.{DUPLICATE_KEYS}, []), x IN coalesce(row.keys, []) | "
+    "CASE WHEN x IN k THEN k ELSE k + x END)"
+)
 
 # Each property a row writes is now the row's: its `_setBy` entry is replaced.
 _SET_BY = (
@@ -176,6 +184,9 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "  REMOVE n._new "
         "  WITH row, n, created, before " + claims + f"SET n.{SORT_NAME} = {sort_name_of('n')} "
         "  WITH row, n, created, created OR before <> properties(n) AS changed "
+        # Kept apart from `changed`: a store written before keys existed gains them on
+        # its next write without that write counting as a change.
+        f"  SET n.{DUPLICATE_KEYS} = {_ADD_KEYS} "
         + _SET_BY.format(var="n", keys="(['name'] + keys(row.props))")
         + mark
         + "  RETURN created, changed "

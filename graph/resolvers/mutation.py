@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph.resolvers import conflicts, retraction, writing
 from graph.types.conflicts import ResolveResult
+from graph.types.duplicates import DistinctResult
 from graph.types.mutations import (
     DeleteResult,
     EntityInput,
@@ -145,3 +146,35 @@ class Mutation:
         reason: Reason = None,
     ) -> RetractResult:
         return await retraction.restore(info, str(id), reason)
+
+    @strawberry.mutation(
+        description="Say that two entities of one kind are not the same thing: "
+        "`duplicateCandidates` never proposes them again (also after either is merged "
+        "into another: the mark follows it). Recorded in history (`mark-distinct`); "
+        "`unmarkDistinct` undoes it. Editor."
+    )
+    async def mark_distinct(
+        self,
+        info: Info,
+        a: Annotated[strawberry.ID, strawberry.argument(description="One entity id.")],
+        b: Annotated[strawberry.ID, strawberry.argument(description="The other entity id.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="Why they differ, recorded in history.")
+        ] = None,
+    ) -> DistinctResult:
+        return await writing.mark_distinct(info, str(a), str(b), note)
+
+    @strawberry.mutation(
+        description="Undo `markDistinct`: the two may be proposed as duplicates again. "
+        "Recorded in history (`unmark-distinct`). Editor."
+    )
+    async def unmark_distinct(
+        self,
+        info: Info,
+        a: Annotated[strawberry.ID, strawberry.argument(description="One entity id.")],
+        b: Annotated[strawberry.ID, strawberry.argument(description="The other entity id.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="Why, recorded in history.")
+        ] = None,
+    ) -> DistinctResult:
+        return await writing.unmark_distinct(info, str(a), str(b), note)

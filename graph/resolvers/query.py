@@ -9,10 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST
+from graph.matching.scoring import DEFAULT_THRESHOLD
 from graph.resolvers import (
     analytics,
     collection_fields,
     conflicts,
+    duplicates,
     entities,
     neighborhood,
     paths,
@@ -31,6 +33,7 @@ from graph.types.analytics import (
 from graph.types.conflicts import Conflict, ConflictStatus
 from graph.types.connections import Connection
 from graph.types.domain_info import DomainInfo, domain_info
+from graph.types.duplicates import DuplicateCandidateConnection
 from graph.types.entities import Entity
 from graph.types.mutations import Change
 from graph.types.node import Node
@@ -380,6 +383,38 @@ class Query(collection_fields.Collections):
     ) -> list[TimelineEntry]:
         entity_id = str(id) if id is not None else None
         return await analytics.timeline(info, entity_id, hops, from_, to, first)
+
+    @strawberry.field(
+        description="Pairs of entities of one kind that are likely the same thing (sources "
+        "spelling one name differently: 'Bank of Beijing', 'BOB', '北京银行'), best first, "
+        "each with its score and the signals it is made of: name and alias similarity "
+        "(across scripts where aliases link them), entities related to both, agreeing or "
+        "conflicting property values. Only pairs sharing a blocking key are compared, never "
+        "every pair; pairs an editor marked distinct (`markDistinct`) are never proposed."
+    )
+    async def duplicate_candidates(
+        self,
+        info: Info,
+        kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(description="Only pairs of these kinds."),
+        ] = None,
+        threshold: Annotated[
+            float,
+            strawberry.argument(
+                description="Only pairs scoring at least this (above 0, at most 1). The "
+                f"default, {DEFAULT_THRESHOLD}, is where precision stays at or above 0.9 "
+                "on the planted benchmark (README.md, 'Duplicate candidates')."
+            ),
+        ] = DEFAULT_THRESHOLD,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size (1 to {duplicates.MAX_PAGE}).")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+    ) -> DuplicateCandidateConnection:
+        return await duplicates.duplicate_candidates(info, _values(kinds), threshold, first, after)
 
     @strawberry.field(
         description="Changes to an entity and its relationships, newest first, each with "

@@ -17,13 +17,16 @@ from graph.auth.guard import authorize
 from graph.auth.roles import Principal
 from graph.bulk.report import change_record
 from graph.cypher import changes, conflicts, writes
+from graph.cypher import duplicates as duplicates_q
 from graph.cypher import entities as entities_q
+from graph.cypher.common import DUPLICATE_KEYS
 from graph.db import Transaction
 from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
 from graph.errors import Forbidden, NotFound, ServiceUnavailable
 from graph.facts import SLUG, check_facts, to_rows
 from graph.resolvers.arguments import check_range
 from graph.resolvers.entities import find_entity
+from graph.types.duplicates import DistinctPair
 from graph.types.entities import Entity, to_entity
 from graph.types.mutations import (
     Change,
@@ -315,7 +318,7 @@ async def delete_relationship(
 
 def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
     """The survivor keeps its own values; it gains the merged entity's other properties,
-    its name and aliases as aliases, and its provenance."""
+    its name and aliases as aliases, its provenance and its blocking keys."""
     out = {k: v for k, v in merged.items() if k not in survivor and not k.startswith("_")}
     out.pop("id", None)
     aliases = list(survivor.get("aliases") or [])
@@ -324,7 +327,15 @@ def _merged_properties(survivor: dict[str, Any], merged: dict[str, Any]) -> dict
             aliases.append(alias)
     prov = list(survivor.get("_prov") or [])
     prov += [p for p in merged.get("_prov") or [] if p not in prov]
-    return {**out, "aliases": aliases, "_prov": prov, "_claims": claims.merged(survivor, merged)}
+    keys = list(survivor.get(DUPLICATE_KEYS) or [])
+    keys += [k for k in merged.get(DUPLICATE_KEYS) or [] if k not in keys]
+    return {
+        **out,
+        "aliases": aliases,
+        "_prov": prov,
+        "_claims": claims.merged(survivor, merged),
+        DUPLICATE_KEYS: sorted(keys),
+    }
 
 
 async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: str | None):
@@ -399,6 +410,106 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
         return refused.result
     written = await _written(info, result_id)
     return EntityWritten(entity=written, created=False, changed=changed)
+
+
+# --- Marks that two entities are distinct ---------------------------------------------
+
+
+async def _distinct_pair(tx: Transaction, a_id: str, b_id: str) -> tuple[str, str, str]:
+    """Both ids as they are now, locked (see `_resolve_locked`), and their kind; refuses
+    one entity twice, a missing one and two kinds."""
+    resolved = await _resolve_locked(tx, [a_id, b_id])
+    a, b = resolved[a_id], resolved[b_id]
+    if a == b:
+        raise _Refused(validation([f"{a_id!r} and {b_id!r} are one entity ({a!r})"]))
+    kinds = {row["id"]: row["kind"] for row in await tx.run(duplicates_q.kinds_of([a, b]))}
+    for current, asked in ((a, a_id), (b, b_id)):
+        if current not in kinds:
+            raise _Refused(not_found("entity", asked))
+    if kinds[a] != kinds[b]:
+        raise _Refused(
+            validation(
+                [
+                    f"{a!r} is a {kinds[a]} and {b!r} a {kinds[b]}: only entities of one "
+                    "kind are ever proposed as duplicates"
+                ]
+            )
+        )
+    return a, b, kinds[a]
+
+
+async def mark_distinct(info: Info, a_id: str, b_id: str, note: str | None):
+    """Editor. Recorded in history as `mark-distinct` (subject and object: the two)."""
+    principal = await _principal(info, "editor")
+    if isinstance(principal, ForbiddenError):
+        return principal
+    if a_id == b_id:
+        return validation(["a and b must differ"])
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> tuple[str, str, bool]:
+        a, b, kind = await _distinct_pair(tx, a_id, b_id)
+        [row] = await tx.run(duplicates_q.mark_distinct(a, b, note, change))
+        if row["created"]:
+            entry = {
+                "action": "mark-distinct",
+                "target": "entity",
+                "subject": a,
+                "object": b,
+                "type": kind,
+                "note": note,
+            }
+            await tx.run(changes.record_change(change, entry))
+        return a, b, row["created"]
+
+    try:
+        a, b, created = await _serialized(info, work)
+    except _Refused as refused:
+        return refused.result
+    return await _pair_written(info, a, b, created)
+
+
+async def unmark_distinct(info: Info, a_id: str, b_id: str, note: str | None):
+    """Editor. Undoes `markDistinct`: the two may be proposed again. Recorded in history
+    as `unmark-distinct`."""
+    principal = await _principal(info, "editor")
+    if isinstance(principal, ForbiddenError):
+        return principal
+    if a_id == b_id:
+        return validation(["a and b must differ"])
+    change = change_record(principal.subject, "api")
+
+    async def work(tx: Transaction) -> tuple[str, str]:
+        a, b, kind = await _distinct_pair(tx, a_id, b_id)
+        [row] = await tx.run(duplicates_q.unmark_distinct(a, b))
+        if not row["removed"]:
+            raise _Refused(not_found("mark of distinct entities for", f"{a_id}|{b_id}"))
+        entry = {
+            "action": "unmark-distinct",
+            "target": "entity",
+            "subject": a,
+            "object": b,
+            "type": kind,
+            "note": note,
+        }
+        await tx.run(changes.record_change(change, entry))
+        return a, b
+
+    try:
+        a, b = await _serialized(info, work)
+    except _Refused as refused:
+        return refused.result
+    return await _pair_written(info, a, b, True)
+
+
+async def _pair_written(info: Info, a: str, b: str, changed: bool) -> DistinctPair:
+    found = {}
+    for side, entity_id in (("a", a), ("b", b)):
+        entity = await find_entity(info, entity_id, (side,))
+        if entity is None:  # deleted by another writer in between
+            raise NotFound(f"No entity with id {entity_id!r} after the write.")
+        found[side] = entity
+    return DistinctPair(a=found["a"], b=found["b"], changed=changed)
 
 
 async def history(info: Info, entity_id: str, first: int) -> list[Change]:

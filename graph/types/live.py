@@ -28,7 +28,7 @@ class LiveChange:
     seq: int = strawberry.field(description=_SEQ)
     action: str = strawberry.field(
         description="create, update, delete, merge, resolve (a conflict), retract or restore "
-        "(a source)."
+        "(a source), mark-distinct or unmark-distinct (as in `history`)."
     )
     count: int = strawberry.field(description=_COUNT)
     change_id: strawberry.ID = strawberry.field(description="The change record's id.")

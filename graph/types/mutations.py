@@ -171,12 +171,14 @@ class Change:
     via: str | None = strawberry.field(description="Through what: api, ingest, seed.")
     action: str = strawberry.field(
         description="create, update, delete, merge, resolve (a conflict), retract or restore "
-        "(a source)."
+        "(a source), mark-distinct or unmark-distinct (an editor said the two entities, "
+        "`subject` and `object`, are not the same thing, or took that back)."
     )
     target: str = strawberry.field(description="entity or relationship.")
     subject: strawberry.ID = strawberry.field(description="The entity (or relationship start).")
     object: strawberry.ID | None = strawberry.field(
-        description="The relationship end, or the entity merged away."
+        description="The relationship end, the entity merged away, or the other entity of "
+        "a pair marked (or unmarked) distinct."
     )
     type: str | None = strawberry.field(description="Entity kind or relationship type.")
     note: str | None = strawberry.field(
