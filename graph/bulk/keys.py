@@ -15,7 +15,9 @@ BATCH = 5_000
 async def refresh_keys(db: Database, batch: int = BATCH) -> int:
     """Gives keys to the entities that need them, in batches (each its own transaction);
     returns how many entities it wrote."""
-    [state] = await db.read(duplicates.KEYS_VERSION)
+    [state] = await db.read(duplicates.KEYS_STATE)
+    if not state["entities"]:
+        return 0  # an empty store (a restore about to write one): nothing to key yet
     every = state["version"] != KEYS_VERSION
     after, written = "", 0
     while True:

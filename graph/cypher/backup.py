@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.cypher.duplicates import DISTINCT_LABEL, KEYS_STATE_LABEL
+from graph.cypher.duplicates import DISTINCT_LABEL
 from graph.cypher.setup import SEED_LABEL
 from graph.cypher.version import VERSION_LABEL
 from graph.db import Cypher
@@ -18,8 +18,7 @@ from graph.domain import ENTITY_LABEL, LABELS, RELATIONSHIP_TYPES, SOURCE_LABEL
 
 # The service's own labels and relationship types, besides the declared domain's: the
 # history, merged ids and their survivor, API keys, conflicts between claims, the seed's
-# fingerprints, the graph version, editors' marks of distinct entities and the rules the
-# duplicate finder's keys were made by.
+# fingerprints, the graph version, and editors' marks of distinct entities.
 INTERNAL_LABELS = (
     "Change",
     "Redirect",
@@ -28,7 +27,6 @@ INTERNAL_LABELS = (
     SEED_LABEL,
     VERSION_LABEL,
     DISTINCT_LABEL,
-    KEYS_STATE_LABEL,
 )
 INTERNAL_TYPES = ("MERGED_INTO",)
 

@@ -20,7 +20,6 @@ from graph.db import Cypher
 from graph.domain import ENTITY_LABEL
 
 DISTINCT_LABEL = "DistinctPair"
-KEYS_STATE_LABEL = "DuplicateKeys"
 DISTINCT_CONSTRAINT = (
     f"CREATE CONSTRAINT distinct_pair_key IF NOT EXISTS FOR (d:{DISTINCT_LABEL}) "
     "REQUIRE d.key IS UNIQUE"
@@ -129,15 +128,20 @@ def unmark_distinct(a: str, b: str) -> Cypher:
 
 # --- Keys' upkeep ------------------------------------------------------------------------
 
-KEYS_VERSION: Cypher = (
-    f"OPTIONAL MATCH (s:{KEYS_STATE_LABEL} {{id: 'keys'}}) RETURN s.version AS version",
+# The rules the keys were made by, kept on the graph version node (as the claims'
+# migration keeps its own, graph/cypher/setup.py), and whether there is anything to key.
+KEYS_STATE: Cypher = (
+    "OPTIONAL MATCH (v:GraphVersion {id: 'graph'}) "
+    "RETURN v.duplicateKeys AS version, EXISTS { MATCH (n:Entity) } AS entities",
     {},
 )
 
 
 def record_keys_version(version: int) -> Cypher:
     return (
-        f"MERGE (s:{KEYS_STATE_LABEL} {{id: 'keys'}}) SET s.version = $version",
+        "MERGE (v:GraphVersion {id: 'graph'}) "
+        "ON CREATE SET v.epoch = randomUUID(), v.version = 0 "
+        "SET v.duplicateKeys = $version",
         {"version": version},
     )
 
