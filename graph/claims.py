@@ -28,6 +28,7 @@ from typing import Any
 from graph.domain import (
     DATE,
     DECLS,
+    DOMAIN,
     KIND_PROPERTIES,
     RELATIONSHIP_PROPERTIES,
     RELATIONSHIP_TYPES,
@@ -59,8 +60,14 @@ def _groups(properties: tuple[Property | Money, ...]) -> dict[str, Group]:
     return out
 
 
+# Every kind's properties, those every kind may carry (nameZh, note, ...) included: a
+# property without a group is neither claimed nor written.
 ENTITY_GROUPS: dict[str, dict[str, Group]] = {
-    name: {NAME: Group(NAME, (NAME,)), **_groups(decl.all_properties())}
+    name: {
+        NAME: Group(NAME, (NAME,)),
+        **_groups(DOMAIN.common),
+        **_groups(decl.all_properties()),
+    }
     for name, decl in DECLS.items()
 }
 RELATIONSHIP_GROUPS: dict[str, dict[str, Group]] = {
