@@ -22,6 +22,8 @@ import pytest
 import schemathesis
 from graphql import build_schema
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.graphql import nodes
 
 from graph.auth.keys import create_key
 from graph.db import Database
@@ -51,6 +53,18 @@ MUTATIONS = [
 LABELS = [f"Query.{name}" for name in _SDL.query_type.fields] + MUTATIONS
 # Operations really sent, per (root field, credentials).
 sent: list[tuple[str, str]] = []
+
+
+# The JSON scalar (entity properties, a conflict's chosen value): numbers, text and
+# booleans, as a client may send any of them.
+schemathesis.graphql.scalar(
+    "JSON",
+    st.one_of(
+        st.integers(min_value=-(2**53), max_value=2**53).map(nodes.Int),
+        st.text(max_size=20).map(nodes.String),
+        st.booleans().map(nodes.Boolean),
+    ),
+)
 
 
 @pytest.fixture(scope="session")

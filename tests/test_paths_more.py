@@ -108,6 +108,17 @@ def test_k_shortest_paths_are_simple_and_stable(gql):
     assert gql(K_SHORTEST, variables)["kShortestPaths"] == paths
 
 
+def test_one_hop_paths(gql):
+    # maxHops 1 is a plain pattern (Neo4j refuses a {0,0} quantifier).
+    one = {"from": COMMITTEE, "to": CEREMONY, "maxHops": 1}
+    paths = gql(K_SHORTEST, {**one, "k": 5})["kShortestPaths"]
+    assert [[e["type"] for e in p["edges"]] for p in paths] == [["ATTENDED"], ["ORGANIZED"]]
+    assert gql(ALL_SHORTEST, one)["allShortestPaths"] == paths
+    far = {"from": BOC, "to": BOB, "maxHops": 1}
+    assert gql(K_SHORTEST, far)["kShortestPaths"] == []
+    assert gql(ALL_SHORTEST, far)["allShortestPaths"] == []
+
+
 def test_kind_filters_apply_to_inner_nodes_only(gql):
     only_places = gql(K_SHORTEST, {"from": "potevio", "to": PARK, "kinds": ["PLACE"]})
     assert [ids(p) for p in only_places["kShortestPaths"]] == [["potevio", "beijing", PARK]]

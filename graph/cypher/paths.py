@@ -47,8 +47,17 @@ def _between(max_hops: int, types: list[str] | None, kinds: list[str] | None) ->
     to the ends.
     """
     rel = relationship_pattern(types)
+    if max_hops == 1:  # no inner nodes (a quantifier may not be {0,0})
+        return f"(a)-[{rel}]-(b)"
     inner = " WHERE x.kind IN $kinds" if kinds is not None else ""
     return f"(a) (()-[{rel}]-(x:Entity){inner}){{0,{max_hops - 1}}} ()-[{rel}]-(b)"
+
+
+def _simple(pattern: str, max_hops: int) -> str:
+    """The pattern with no entity twice on it. One step has no inner entity to repeat, and
+    Neo4j 5.26 fails on a parenthesised pattern with no quantified part inside, so it stays
+    bare."""
+    return f"({pattern} WHERE {_SIMPLE})" if max_hops > 1 else pattern
 
 
 def _same_entity(entity_id: str, plan: Plan | None) -> Cypher:
@@ -107,7 +116,8 @@ def k_shortest_paths(
     # k and the hop bound are integers checked above: Neo4j 5 takes neither as a parameter.
     query = (
         "MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) "
-        f"MATCH p = SHORTEST {int(k)} GROUPS ({_between(hops, types, kinds)} WHERE {_SIMPLE}) "
+        f"MATCH p = SHORTEST {int(k)} GROUPS "
+        f"{_simple(_between(hops, types, kinds), hops)} "
         "RETURN [n IN nodes(p) | {node}] AS nodes, " + _EDGES + " AS edges "
         f"ORDER BY length(p), {_TIE_BREAK} LIMIT $k"
     )

@@ -153,7 +153,7 @@ def test_export_json_and_png(visit):
     page = visit.page
     open_bank_of_beijing(visit)
     with page.expect_download() as download:
-        page.click("#export-json")
+        page.select_option("#export-graph", "json")
     saved = SCREENSHOTS / "explore-export.json"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     download.value.save_as(saved)
@@ -166,7 +166,7 @@ def test_export_json_and_png(visit):
     ]
 
     with page.expect_download() as download:
-        page.click("#export-png")
+        page.select_option("#export-graph", "png")
     png = SCREENSHOTS / "explore-export.png"
     download.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

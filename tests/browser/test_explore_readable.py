@@ -191,7 +191,7 @@ def test_the_json_export_holds_the_paths_ids_types_and_provenance(visit):
     page.locator("#path-steps li").first.wait_for()
     idle(page)
     with page.expect_download() as download:
-        page.click("#export-json")
+        page.select_option("#export-graph", "json")
     saved = SCREENSHOTS / "explore-export-path.json"
     download.value.save_as(saved)
     view = json.loads(saved.read_text(encoding="utf-8"))

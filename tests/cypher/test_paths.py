@@ -33,6 +33,20 @@ def test_k_shortest_paths_are_simple_and_ordered():
     assert params["k"] == 3
 
 
+def test_one_hop_paths_have_no_quantified_part():
+    # Neo4j refuses the quantifier {0,0}: one hop is a plain pattern, and a path of one
+    # relationship has no inner entity to repeat.
+    for query, _ in (
+        paths.k_shortest_paths("a", "b", 2, 1),
+        paths.all_shortest_paths("a", "b", 1, 5),
+    ):
+        assert "SHORTEST" in query
+        assert "(a)-[:" in query
+        assert "{0," not in query
+    query, _ = paths.k_shortest_paths("a", "b", 2, 1)
+    assert "SHORTEST 2 GROUPS (a)-[:" in query
+
+
 @pytest.mark.parametrize(("k", "hops"), [(0, 6), (21, 6), (3, 0), (3, 11)])
 def test_out_of_range_bounds_are_refused(k, hops):
     with pytest.raises(ValueError, match="out of range"):

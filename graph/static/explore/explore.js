@@ -1484,8 +1484,6 @@ function start() {
   });
   $("fit").addEventListener("click", fitView);
   $("relayout").addEventListener("click", () => runLayout(true));
-  $("export-png").addEventListener("click", exportPng);
-  $("export-json").addEventListener("click", exportJson);
   $("more-button").addEventListener("click", (event) => expandMore(event.currentTarget.dataset.id));
   for (const button of document.querySelectorAll("button.try")) {
     button.addEventListener("click", async () => {
@@ -1513,6 +1511,9 @@ window.explorer = {
   get focusId() { return state.focusId; },
   nodeIds: () => state.cy.nodes().not(".more").map((n) => n.id()).sort(),
   edgeIds: () => state.cy.edges().not(".more").map((e) => e.id()).sort(),
+  // The view as drawn (PNG) and as data (JSON): entries of export.js's "Export as…" menu.
+  exportPng,
+  exportJson,
   truncatedIds: () => [...state.expanded].filter(([, i]) => i.truncated).map(([id]) => id),
   pathIds: () => state.cy.elements(".path").map((e) => e.id()),
   // The kind table in legend order: where it came from, and each kind's label and style.

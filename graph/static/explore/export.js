@@ -6,7 +6,14 @@
 
 (() => {
   const ENDPOINT = new URL("/export", window.location.href);
+  // Drawn in the browser by explore.js (the picture, and the view with its path).
+  const LOCAL = {
+    png: () => window.explorer.exportPng(),
+    json: () => window.explorer.exportJson(),
+  };
   const FORMATS = [
+    ["png", "Image (PNG)", "the view as drawn"],
+    ["json", "View (JSON)", "the nodes and edges in view, and the path shown, as JSON"],
     ["graphml", "GraphML", "Gephi, yEd, Cytoscape desktop"],
     ["csv", "CSV (zip)", "nodes, edges and sources tables, for spreadsheets and pandas"],
     ["jsonld", "JSON-LD", "with PROV-O provenance: every statement linked to its source"],
@@ -124,7 +131,8 @@
     select.addEventListener("change", async () => {
       const format = select.value;
       select.value = "";
-      if (format) await exportView(format);
+      if (LOCAL[format]) LOCAL[format]();
+      else if (format) await exportView(format);
     });
     const before = actions.querySelector("a.link");
     actions.insertBefore(select, before);
