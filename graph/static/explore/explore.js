@@ -252,6 +252,7 @@ function download(blob, filename) {
 // listen here, and use the same helpers the page does (exported below, and on
 // window.explorer). Events:
 //   "details" {panel, entity | edge, live}  the details panel has just been filled
+//                                           (claims.js adds who says what)
 //   "select"  {id, node}                    a node or an edge was selected
 //   "view"    {ids}                         the entities in view changed
 const listeners = new Map();
@@ -272,7 +273,7 @@ function emit(event, detail) {
   }
 }
 
-export { gql, h, fill };
+export { gql, h, fill, humanize, formatMoney, dateNode };
 
 // ---------------------------------------------------------------- state
 
