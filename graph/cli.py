@@ -264,6 +264,13 @@ def main(argv: list[str] | None = None) -> None:
         "--source-file", type=Path, metavar="F", help="JSON: a source, or a list of them"
     )
     ingest.add_argument("--by", help="who the history records (default cli:$USER)")
+    ingest.add_argument(
+        "--method",
+        choices=["auto", "online", "offline"],
+        default="auto",
+        help="offline: Neo4j's import tool (an empty local store only; Neo4j stops meanwhile); "
+        "online: transactions; auto (default): offline when the store is empty",
+    )
     backup = sub.add_parser("backup", help="write the whole graph to one file (gzip'd JSON Lines)")
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.add_argument(
@@ -327,6 +334,7 @@ def main(argv: list[str] | None = None) -> None:
                 skip_invalid=args.skip_invalid,
                 source_file=args.source_file,
                 by=args.by,
+                method=args.method,
             )
         )
     elif args.command in ("backup", "restore"):

@@ -17,7 +17,9 @@ from tests.conftest import free_port, make_test_settings, run, wipe_and_seed
 
 
 @contextmanager
-def scratch_neo4j(name: str, **overrides: Any) -> Iterator[tuple[Settings, LocalNeo4j]]:
+def scratch_neo4j(
+    name: str, seed: bool = True, **overrides: Any
+) -> Iterator[tuple[Settings, LocalNeo4j]]:
     """A local Neo4j on a free port, its store beside the suite's (`<data dir>-<name>`, so
     parallel suites with another TEST_DATA_DIR never share it), wiped and seeded. A Neo4j
     an interrupted run left on that store (on another free port) is stopped first; the
@@ -36,7 +38,9 @@ def scratch_neo4j(name: str, **overrides: Any) -> Iterator[tuple[Settings, Local
     local.stop()
     local.start()
     try:
-        run(wipe_and_seed(replace(settings, query_timeout_s=max(settings.query_timeout_s, 120.0))))
+        if seed:  # else as found (a store of its own: empty, the first time)
+            slow = replace(settings, query_timeout_s=max(settings.query_timeout_s, 120.0))
+            run(wipe_and_seed(slow))
         yield settings, local
     finally:
         local.stop()

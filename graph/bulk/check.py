@@ -11,7 +11,7 @@ provenance entry may cite a source declared in the files or already in the graph
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -34,6 +34,9 @@ class Checked:
     counts: dict[str, int]  # records read, per record type
     types: dict[int, set[str]]  # the record types each input holds
     valid_rows: int  # entities and relationships to write
+    # Ids of entities, and (from, type, to) of relationships, named by more than one
+    # record (the offline importer folds these; every other fact is one row).
+    repeated: set[Any] = field(default_factory=set)
 
     @property
     def invalid_rows(self) -> int:
@@ -61,6 +64,7 @@ class Checker:
         # Relationships whose ends are not known yet: (input, where, line, {type, from, to}).
         self._deferred: list[tuple[int, str, int, dict[str, str]]] = []
         self._cited: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+        self.repeated: set[Any] = set()
 
     def add(self, index: int, source: Input, item: Record | Problem) -> None:
         if isinstance(item, Problem):
@@ -124,13 +128,16 @@ class Checker:
             if first is None:
                 self._first[entity_id] = (where, signature)
                 self.kinds[entity_id] = kind
-            elif self.kinds[entity_id] != kind:
-                problems.append(f"id {entity_id!r} is a {self.kinds[entity_id]} at {first[0]}")
-            elif first[1] != signature:
-                problems.append(
-                    f"id {entity_id!r} is also at {first[0]} with another name or other "
-                    "properties; a repeated entity must agree (aliases and provenance may differ)"
-                )
+            else:
+                self.repeated.add(entity_id)
+                if self.kinds[entity_id] != kind:
+                    problems.append(f"id {entity_id!r} is a {self.kinds[entity_id]} at {first[0]}")
+                elif first[1] != signature:
+                    problems.append(
+                        f"id {entity_id!r} is also at {first[0]} with another name or other "
+                        "properties; a repeated entity must agree (aliases and provenance may "
+                        "differ)"
+                    )
         if problems:
             if isinstance(data, dict):
                 self._failed_ids.setdefault(str(data.get("id")), where)
@@ -144,6 +151,8 @@ class Checker:
             key = (data["from"], data["type"], data["to"])
             signature = _signature(data.get("properties") or {})
             first = self._rels.setdefault(key, (where, signature))
+            if first[0] != where:
+                self.repeated.add(key)
             if first[1] != signature:
                 problems.append(
                     f"the same relationship is also at {first[0]} with other properties; "
@@ -196,4 +205,6 @@ class Checker:
         self._deferred.clear()
         problems = sorted(self.problems, key=lambda p: p.order)
         valid = self.counts[ENTITY] + self.counts[RELATIONSHIP] - self.invalid_facts
-        return Checked(problems, self.invalid, self.sources, self.counts, self.types, valid)
+        return Checked(
+            problems, self.invalid, self.sources, self.counts, self.types, valid, self.repeated
+        )

@@ -22,15 +22,18 @@ from rich.console import Console
 from graph.bulk.csvfile import read_csv
 from graph.bulk.ingestion import ingest
 from graph.bulk.jsonl import read_jsonl
+from graph.bulk.offline import OfflineRefused, is_empty, offline_ingest
 from graph.bulk.progress import progress_for
 from graph.bulk.records import SOURCE, Input, Record, UsageError
 from graph.bulk.report import IngestReport
 from graph.bulk.snapshot import Snapshot
 from graph.db import Database
 from graph.errors import GraphError, ServiceUnavailable
+from graph.local_neo4j import LocalNeo4j
 from graph.settings import Settings
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+AUTO, ONLINE, OFFLINE = "auto", "online", "offline"  # --method
 SHOWN = 50  # problems listed; the rest are counted
 
 
@@ -112,13 +115,31 @@ async def _run(
     batch_size: int,
     skip_invalid: bool,
     by: str,
+    method: str,
 ) -> None:
     db = Database(_for_bulk(settings))
     try:
         if not await db.ping():
             raise ServiceUnavailable(db.not_answering())
+        refusal = await _offline_refusal(settings, db) if method != ONLINE else ""
+        if method == OFFLINE and refusal:
+            raise UsageError(f"--method offline: {refusal}")
         progress = progress_for(err)
         try:
+            if method != ONLINE and not refusal:
+                await db.close()
+                await offline_ingest(
+                    LocalNeo4j(settings),
+                    _for_bulk(settings),
+                    inputs,
+                    by=by,
+                    via="ingest",
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                    report=report,
+                    say=lambda message: err.print(message, highlight=False, soft_wrap=True),
+                )
+                return
             await ingest(
                 db,
                 inputs,
@@ -135,6 +156,18 @@ async def _run(
         await db.close()
 
 
+async def _offline_refusal(settings: Settings, db: Database) -> str:
+    """Why the offline importer cannot load this run ("" when it can): it builds a store
+    from nothing, on this machine, so the Neo4j must be the local one and empty."""
+    if not settings.uses_local_neo4j:
+        return "NEO4J_URI names a Neo4j this command does not run (the importer needs its files)"
+    if LocalNeo4j(settings).running_pid() is None:
+        return "the Neo4j answering is not this data directory's"
+    if not await is_empty(db):
+        return "the store is not empty (the importer builds a store from nothing)"
+    return ""
+
+
 def run(
     settings: Settings,
     files: list[Path],
@@ -143,7 +176,10 @@ def run(
     skip_invalid: bool,
     source_file: Path | None,
     by: str | None,
+    method: str = AUTO,
 ) -> int:
+    """`method`: AUTO (the offline importer for an empty local store, else online),
+    ONLINE or OFFLINE (refused, exit 2, when the store cannot take it)."""
     out, err = Console(), Console(stderr=True)
     # The driver logs each retry while Neo4j is away; what to do is said below instead.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -159,7 +195,7 @@ def run(
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_USAGE
     try:
-        return _ingest(settings, inputs, out, err, batch_size, skip_invalid, by)
+        return _ingest(settings, inputs, out, err, batch_size, skip_invalid, by, method)
     finally:
         for made in inputs:
             made.close()
@@ -173,6 +209,7 @@ def _ingest(
     batch_size: int,
     skip_invalid: bool,
     by: str | None,
+    method: str,
 ) -> int:
     report = IngestReport()
     resume = "What was committed stays; run the same command again to complete."
@@ -186,8 +223,21 @@ def _ingest(
                 batch_size=batch_size,
                 skip_invalid=skip_invalid,
                 by=by or default_by(),
+                method=method,
             )
         )
+    except UsageError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        return EXIT_USAGE
+    except OfflineRefused as exc:
+        err.print(
+            f"The offline importer cannot load this input: {exc}. Nothing was written; "
+            "run again with --method online.",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         err.print(
             f"Interrupted after {report.rows_written} rows. {resume}",

@@ -63,7 +63,7 @@ async def check_inputs(db: Database, inputs: list[Input], progress: Silent) -> C
     return checker.finish(graph_sources, graph_kinds)
 
 
-def _rows(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[Row]:
+def rows_of(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[Row]:
     for index, origin in enumerate(inputs):
         if record_type not in checked.types[index]:
             continue
@@ -80,12 +80,18 @@ def _rows(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[R
                 yield Row(RELATIONSHIPS, item.data["type"], data, origin, item)
 
 
-async def ensure_schema(db: Database) -> None:
-    """The graph's constraints and indexes, made when missing, before anything is written;
-    then what older stores lack (sort keys, the duplicate finder's keys)."""
+async def write_schema(db: Database) -> None:
+    """The graph's constraints and indexes, made when missing; returns once they are
+    online."""
     for statement in setup.schema_statements():
         await db.write((statement, {}))
     await db.write((setup.AWAIT_INDEXES, {}))
+
+
+async def ensure_schema(db: Database) -> None:
+    """The graph's constraints and indexes, made when missing, before anything is written;
+    then what older stores lack (sort keys, the duplicate finder's keys)."""
+    await write_schema(db)
     # Batches, each its own transaction, so a large old store stays within the query
     # timeout and transaction memory.
     while True:
@@ -180,7 +186,7 @@ async def ingest(
     # Every entity is committed before any relationship is written: a relationship's
     # batch must find the entities it joins.
     for record_type in (ENTITY, RELATIONSHIP):
-        batches = _batches(_rows(inputs, checked, record_type), batch_size)
+        batches = _batches(rows_of(inputs, checked, record_type), batch_size)
         await _write_batches(db, batches, change, report, progress, writers, guard)
         report.seconds = time.monotonic() - started
     return report

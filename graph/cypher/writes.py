@@ -30,16 +30,26 @@ _ADD_PROVENANCE = (
 # The blocking keys of the row's names join the entity's (graph/matching/names.py): a
 # superset of what its names now give when a name was replaced, which only widens the
 # comparisons; a merge and the backfill (graph/cypher/duplicates.py) keep them too.
-_ADD_KEYS = (
+def _nonempty(expr: str) -> str:
+    """`expr`, a list, or null when it is empty: a list property is stored only when it
+    holds something (what Neo4j's import tool, graph/bulk/offline.py, can write too)."""
+    return f"[l IN [{expr}] WHERE size(l) > 0][0]"
+
+
+_ADD_KEYS = _nonempty(
     f"reduce(k = coalesce(n.{DUPLICATE_KEYS}, []), x IN coalesce(row.keys, []) | "
     "CASE WHEN x IN k THEN k ELSE k + x END)"
 )
 
-# Each property a row writes is now the row's: its `_setBy` entry is replaced.
+# Each property a row writes (`row.written`, in the row's order: Cypher's `keys()` of a
+# map has an order of its own) is now the row's: its `_setBy` entry is replaced.
 _SET_BY = (
-    "  SET {var}._setBy = [x IN coalesce({var}._setBy, []) "
-    "      WHERE NOT split(x, '|')[0] IN {keys}] "
-    "    + [k IN {keys} | k + '|' + split(head(row.prov), '|')[0] + '|' + $via] "
+    "  SET {var}._setBy = "
+    + _nonempty(
+        "[x IN coalesce({var}._setBy, []) WHERE NOT split(x, '|')[0] IN {keys}] "
+        "+ [k IN {keys} | k + '|' + split(head(row.prov), '|')[0] + '|' + $via]"
+    )
+    + " "
 )
 
 
@@ -177,9 +187,14 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         "  WITH * WHERE ok "
         "  WITH row, n, coalesce(n._new, false) AS created, properties(n) AS before "
         f"  SET n:{kind.label}, "
-        "    n.aliases = reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
-        "      CASE WHEN x IN a THEN a ELSE a + x END), "
+        "    n.aliases = "
+        + _nonempty(
+            "reduce(a = coalesce(n.aliases, []), x IN row.aliases | "
+            "CASE WHEN x IN a THEN a ELSE a + x END)"
+        )
+        + ", "
         f"    n._prov = {_ADD_PROVENANCE.format(var='n')} "
+        # No aliases, no _search (a reduce over null is null).
         "  SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
         "  REMOVE n._new "
         "  WITH row, n, created, before " + claims + f"SET n.{SORT_NAME} = {sort_name_of('n')} "
@@ -187,7 +202,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         # Kept apart from `changed`: a store written before keys existed gains them on
         # its next write without that write counting as a change.
         f"  SET n.{DUPLICATE_KEYS} = {_ADD_KEYS} "
-        + _SET_BY.format(var="n", keys="(['name'] + keys(row.props))")
+        + _SET_BY.format(var="n", keys="row.written")
         + mark
         + "  RETURN created, changed "
         "} " + counts + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
@@ -197,6 +212,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
     claimed = [
         {
             **row,
+            "written": ["name", *row["props"]],
             "claims": row_claims(
                 kind.value,
                 row["props"],
@@ -241,7 +257,7 @@ def upsert_relationships(
             var="r", target="relationship", subject="row.from", object="row.to", kind="$type"
         )
         + "  WITH row, r, created, created OR before <> properties(r) AS changed "
-        + _SET_BY.format(var="r", keys="keys(row.props)")
+        + _SET_BY.format(var="r", keys="row.written")
         + mark
         + "  RETURN created, changed "
         "} "
@@ -256,6 +272,7 @@ def upsert_relationships(
     claimed = [
         {
             **row,
+            "written": list(row["props"]),
             "claims": row_claims(
                 rel_type,
                 row["props"],

@@ -1,0 +1,406 @@
+"""The first load of an empty local store through Neo4j's own offline importer
+(`neo4j-admin database import full`, whose jars come with the Neo4j that Maven resolves
+into launcher/target/lib): many times faster than transactions, for the same graph.
+
+1. The files are checked exactly as for an online run (graph/bulk/ingestion.py).
+2. Every entity and relationship is folded into the state the upserts would leave
+   (graph/bulk/fold.py) and written to CSV files in the import tool's format, one file per
+   label (or type) and set of property types; facts named by one record (nearly all) are
+   streamed, the few repeated ones folded in memory first.
+3. Neo4j is stopped (when it runs), the tool builds the store, Neo4j starts again.
+4. What the tool cannot make is written online, in one transaction: the sources, the
+   Change records that every fact's `_changes` names (one per kind or type and action),
+   the conflicts, list properties that are empty; then the constraints and indexes
+   (full-text included), as on every start.
+
+`tests/test_offline_import.py` loads one file both ways and compares the graphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from graph.bulk import fold
+from graph.bulk.check import Checked
+from graph.bulk.ingestion import check_inputs, rows_of, write_schema
+from graph.bulk.progress import Silent
+from graph.bulk.records import ENTITY, RELATIONSHIP, Input
+from graph.bulk.report import IngestReport, change_record
+from graph.bulk.writer import ENTITIES, RELATIONSHIPS
+from graph.cypher import duplicates, writes
+from graph.cypher import offline as q
+from graph.db import Database
+from graph.domain import ENTITY_LABEL, Kind
+from graph.facts import source_row
+from graph.local_neo4j import JVM_FLAGS, LAUNCHER_JAR, LIB_DIR, LocalNeo4j
+from graph.matching.names import KEYS_VERSION
+from graph.settings import Settings
+
+ARRAY = "\x1d"  # between the items of a list (group separator: in no text we store)
+ID_SPACE = ENTITY_LABEL
+IMPORT_HEAP = os.environ.get("IMPORT_HEAP", "2g")
+
+
+class OfflineRefused(Exception):
+    """The offline importer cannot carry this input (the online path can)."""
+
+
+# ------------------------------------------------------------------ CSV cells
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, list) and value:
+        types = {_type_of(v) for v in value}
+        if len(types) == 1 and "[]" not in next(iter(types)):
+            return f"{types.pop()}[]"
+    raise OfflineRefused(f"a value the import tool cannot store as given: {value!r}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise OfflineRefused(f"a number the import tool cannot read: {value!r}")
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if ARRAY in text:
+        raise OfflineRefused("a text holding the character U+001D")
+    return text
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind.endswith("[]"):
+        items = ARRAY.join(_text(v) for v in value)
+        return '"' + items.replace('"', '""') + '"'
+    if kind == "string":
+        return '"' + _text(value).replace('"', '""') + '"'
+    return _text(value)
+
+
+# ------------------------------------------------------------------ the files
+
+
+@dataclass
+class _Files:
+    """CSV files by (label or type, property types), each with its header."""
+
+    folder: Path
+    relationships: bool
+    open: dict[tuple, tuple[TextIO, list[str]]] = field(default_factory=dict)
+    paths: list[Path] = field(default_factory=list)
+
+    def write(self, group: str, fact: dict[str, Any], ends: tuple[str, str] | None) -> None:
+        columns = tuple(sorted((k, _type_of(v)) for k, v in fact.items() if k != "id"))
+        key = (group, columns)
+        handle = self.open.get(key)
+        if handle is None:
+            path = self.folder / f"{'r' if self.relationships else 'n'}{len(self.paths)}.csv"
+            made: TextIO = path.open("w", encoding="utf-8", newline="")
+            if self.relationships:
+                head = [f":START_ID({ID_SPACE})", f":END_ID({ID_SPACE})", ":TYPE"]
+            else:
+                head = [f"id:ID({ID_SPACE})", ":LABEL"]
+            made.write(",".join(head + [f"{k}:{t}" for k, t in columns]) + "\n")
+            handle = self.open[key] = (made, [k for k, _ in columns])
+            self.paths.append(path)
+        out, names = handle
+        types = dict(columns)
+        if self.relationships:
+            assert ends is not None
+            cells = [_cell(ends[0], "string"), _cell(ends[1], "string"), group]
+        else:
+            cells = [_cell(fact["id"], "string"), f"{ENTITY_LABEL}{ARRAY}{group}"]
+        cells += [_cell(fact[k], types[k]) for k in names]
+        out.write(",".join(cells) + "\n")
+
+    def close(self) -> None:
+        for out, _ in self.open.values():
+            out.close()
+
+
+@dataclass
+class _Fold:
+    """The run's folding: counts for the report, the Change ids each group's facts name,
+    the conflicts, and the empty lists the tool cannot store."""
+
+    via: str
+    changes: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    provenance: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    conflicts: dict[str, fold.Conflict] = field(default_factory=dict)
+    empty: list[dict[str, Any]] = field(default_factory=list)
+
+    def ids(self, target: str, group: str) -> dict[str, str]:
+        key = (target, group)
+        if key not in self.changes:
+            self.changes[key] = {"create": str(uuid.uuid4()), "update": str(uuid.uuid4())}
+            self.counts[key] = {"written": 0, "created": 0, "updated": 0}
+            self.provenance[key] = set()
+        return self.changes[key]
+
+    def count(self, target: str, group: str, row: dict, written: fold.Written) -> None:
+        counts = self.counts[(target, group)]
+        counts["written"] += 1
+        counts["created"] += written.created
+        counts["updated"] += written.changed and not written.created
+        self.provenance[(target, group)].update(row["prov"])
+        for conflict in written.conflicts:
+            self.conflicts[conflict.id] = conflict
+
+    def storable(self, fact: dict[str, Any], where: dict[str, Any]) -> dict[str, Any]:
+        """`fact` without its empty lists, which are kept to be set online."""
+        empty = {k: v for k, v in fact.items() if isinstance(v, list) and not v}
+        if not empty:
+            return fact
+        self.empty.append({**where, "props": empty})
+        return {k: v for k, v in fact.items() if k not in empty}
+
+
+def _entities(
+    inputs: list[Input], checked: Checked, run: _Fold, files: _Files, progress: Silent
+) -> None:
+    held: dict[str, tuple[str, dict[str, Any]]] = {}
+    for row in rows_of(inputs, checked, ENTITY):
+        kind = Kind(row.group)
+        data = row.data
+        ids = run.ids(ENTITIES, kind.value)
+        before = held.get(data["id"], (None, None))[1]
+        fact, written = fold.entity(before, kind.value, data, run.via, ids)
+        run.count(ENTITIES, kind.value, data, written)
+        if data["id"] in checked.repeated:
+            held[data["id"]] = (kind.label, fact)
+        else:
+            files.write(kind.label, run.storable(fact, {"id": data["id"]}), None)
+        progress.wrote(1)
+    for entity_id, (label, fact) in held.items():
+        files.write(label, run.storable(fact, {"id": entity_id}), None)
+
+
+def _relationships(
+    inputs: list[Input], checked: Checked, run: _Fold, files: _Files, progress: Silent
+) -> None:
+    held: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows_of(inputs, checked, RELATIONSHIP):
+        rel_type = str(row.group)
+        data = row.data
+        key = (data["from"], rel_type, data["to"])
+        ids = run.ids(RELATIONSHIPS, rel_type)
+        fact, written = fold.relationship(held.get(key), rel_type, data, run.via, ids)
+        run.count(RELATIONSHIPS, rel_type, data, written)
+        if key in checked.repeated:
+            held[key] = fact
+        else:
+            where = {"from": key[0], "type": rel_type, "to": key[2]}
+            files.write(rel_type, run.storable(fact, where), (key[0], key[2]))
+        progress.wrote(1)
+    for (start, rel_type, end), fact in held.items():
+        where = {"from": start, "type": rel_type, "to": end}
+        files.write(rel_type, run.storable(fact, where), (start, end))
+
+
+# ------------------------------------------------------------------ the import tool
+
+
+def import_tool(neo4j: LocalNeo4j, nodes: list[Path], relationships: list[Path]) -> str:
+    """Runs `neo4j-admin database import full` on the stopped store; returns its report."""
+    java = shutil.which("java")
+    if java is None:
+        raise OfflineRefused("Java 17 is needed to run Neo4j's import tool")
+    conf = neo4j.home / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "neo4j.conf").touch()
+    cmd = [
+        java,
+        f"-Xmx{IMPORT_HEAP}",
+        *JVM_FLAGS,
+        "-cp",
+        f"{LIB_DIR}/*:{LAUNCHER_JAR}",
+        "org.neo4j.cli.AdminTool",
+        "database",
+        "import",
+        "full",
+        "neo4j",  # first: a trailing name would be read as one more file
+        f"--array-delimiter={ARRAY}",
+        "--multiline-fields=true",
+        "--overwrite-destination=true",
+        "--report-file=" + str(neo4j.home / "logs" / "import.report"),
+        *[f"--nodes={p}" for p in nodes],
+        *[f"--relationships={p}" for p in relationships],
+    ]
+    env = {**os.environ, "NEO4J_HOME": str(neo4j.home), "NEO4J_CONF": str(conf)}
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        said = [x for x in (done.stdout + done.stderr).splitlines() if not x.startswith("\tat ")]
+        raise RuntimeError("Neo4j's import tool failed:\n" + "\n".join(said[-15:]))
+    return done.stdout
+
+
+# ------------------------------------------------------------------ the run
+
+
+@dataclass
+class Timings:
+    check: float = 0.0
+    files: float = 0.0
+    tool: float = 0.0
+    finish: float = 0.0
+
+
+async def is_empty(db: Database) -> bool:
+    """Nothing in the store but, at most, its version node."""
+    [row] = await db.read(q.EMPTY)
+    return bool(row["empty"])
+
+
+async def offline_ingest(
+    neo4j: LocalNeo4j,
+    settings: Settings,
+    inputs: list[Input],
+    *,
+    by: str,
+    via: str,
+    skip_invalid: bool = False,
+    progress: Silent | None = None,
+    report: IngestReport | None = None,
+    timings: Timings | None = None,
+    say=print,
+) -> IngestReport:
+    """Checks against the running local store (`neo4j`, which must be empty; `settings`
+    reach it), builds the files, stops Neo4j, imports, starts it again and finishes
+    online. Nothing is imported when a row is invalid; the report says why, as online."""
+    progress = progress or Silent()
+    report = report if report is not None else IngestReport()
+    timings = timings if timings is not None else Timings()
+    started = time.monotonic()
+    db = Database(settings)
+    try:
+        if not await is_empty(db):
+            raise OfflineRefused("the store is not empty")
+        checked = await check_inputs(db, inputs, progress)
+    finally:
+        await db.close()
+    report.invalid, report.invalid_rows = checked.problems, checked.invalid_rows
+    report.check_seconds = timings.check = time.monotonic() - started
+    if checked.problems and not skip_invalid:
+        report.seconds = time.monotonic() - started
+        return report
+
+    change = change_record(by, via)
+    run = _Fold(via)
+    mark = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="import-", dir=settings.data_dir))
+    try:
+        node_files, rel_files = _Files(folder, False), _Files(folder, True)
+        progress.writing(checked.valid_rows)
+        try:
+            _entities(inputs, checked, run, node_files, progress)
+            _relationships(inputs, checked, run, rel_files, progress)
+        finally:
+            node_files.close()
+            rel_files.close()
+        timings.files = time.monotonic() - mark
+
+        mark = time.monotonic()
+        say("The store is empty: loading it with Neo4j's offline importer (Neo4j stops meanwhile).")
+        neo4j.stop()
+        import_tool(neo4j, node_files.paths, rel_files.paths)
+        neo4j.start(log=lambda *_: None)
+        timings.tool = time.monotonic() - mark
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    mark = time.monotonic()
+    db = Database(settings)
+    try:
+        await write_schema(db)
+        await _finish(db, checked, run, change)
+        await db.write(duplicates.record_keys_version(KEYS_VERSION))
+    finally:
+        await db.close()
+    timings.finish = time.monotonic() - mark
+    report.sources_written = len(checked.sources)
+    for (target, _group), counts in run.counts.items():
+        report.add(target, {**counts, "rejected": []})
+    report.seconds = time.monotonic() - started
+    return report
+
+
+async def _finish(db: Database, checked: Checked, run: _Fold, change: dict[str, Any]) -> None:
+    """Online, one transaction: sources, Change records, conflicts, empty lists."""
+    records = []
+    for (target, group), ids in run.changes.items():
+        counts = run.counts[(target, group)]
+        updated = counts["updated"]
+        for action, count in (("create", counts["created"]), ("update", updated)):
+            if count:
+                records.append(
+                    {
+                        "id": ids[action],
+                        "at": change["at"],
+                        "by": change["by"],
+                        "via": change["via"],
+                        "action": action,
+                        "target": "entity" if target == ENTITIES else "relationship",
+                        "type": group,
+                        "count": count,
+                        "note": f"offline import: {counts['written']} {group} rows",
+                        "provenance": sorted(run.provenance[(target, group)]),
+                    }
+                )
+    conflicts = [
+        {
+            "id": k.id,
+            "props": {
+                "status": "open",
+                "property": k.property,
+                "target": k.target,
+                "subject": k.subject,
+                "object": k.object,
+                "kind": k.kind,
+                "since": change["at"],
+                "values": k.values,
+                "updatedAt": change["at"],
+            },
+        }
+        for k in run.conflicts.values()
+    ]
+    entities = [e for e in run.empty if "id" in e]
+    relationships: dict[str, list[dict[str, Any]]] = {}
+    for e in run.empty:
+        if "type" in e:
+            relationships.setdefault(e["type"], []).append(e)
+
+    async def work(tx) -> None:
+        for source in checked.sources.values():
+            await tx.run(writes.upsert_source(source_row(source)))
+        await tx.run(q.changes(records))
+        await tx.run(q.conflicts(conflicts))
+        await tx.run(q.entity_lists(entities))
+        for rel_type, rows in relationships.items():
+            await tx.run(q.relationship_lists(rel_type, rows))
+
+    await db.transaction(work)
