@@ -63,16 +63,18 @@ async def check_inputs(db: Database, inputs: list[Input], progress: Silent) -> C
     return checker.finish(graph_sources, graph_kinds)
 
 
-def rows_of(inputs: list[Input], checked: Checked, record_type: str) -> Iterator[Row]:
+def rows_of(inputs: list[Input], checked: Checked, *record_types: str) -> Iterator[Row]:
+    """The valid rows of these record types (entities, relationships), as upserts take
+    them, in file order: one read of each input that holds any."""
     for index, origin in enumerate(inputs):
-        if record_type not in checked.types[index]:
+        if not checked.types[index] & set(record_types):
             continue
         for item in origin.read():
-            if isinstance(item, Problem) or item.type != record_type:
+            if isinstance(item, Problem) or item.type not in record_types:
                 continue
             if (index, item.line) in checked.invalid:
                 continue
-            if record_type == ENTITY:
+            if item.type == ENTITY:
                 data = entity_row(item.data, origin.default_source)
                 yield Row(ENTITIES, Kind(item.data["kind"]), data, origin, item)
             else:

@@ -18,6 +18,7 @@ into launcher/target/lib): many times faster than transactions, for the same gra
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import shutil
@@ -56,48 +57,54 @@ class OfflineRefused(Exception):
 
 # ------------------------------------------------------------------ CSV cells
 
+# The import tool's type of each Python value the fold leaves (a list: of its items').
+_TYPES: dict[type, str] = {
+    bool: "boolean",
+    int: "long",
+    float: "double",
+    str: "string",
+    dt.date: "date",
+    dt.datetime: "datetime",
+}
+
 
 def _type_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dt.datetime):
-        return "datetime"
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, list) and value:
-        types = {_type_of(v) for v in value}
-        if len(types) == 1 and "[]" not in next(iter(types)):
-            return f"{types.pop()}[]"
+    kind = _TYPES.get(type(value))
+    if kind is not None:
+        return kind
+    if type(value) is list and value:
+        item = type(value[0])
+        if item in _TYPES and all(type(v) is item for v in value):
+            return _TYPES[item] + "[]"
     raise OfflineRefused(f"a value the import tool cannot store as given: {value!r}")
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, float):
+    if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
             raise OfflineRefused(f"a number the import tool cannot read: {value!r}")
         return repr(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    if ARRAY in text:
-        raise OfflineRefused("a text holding the character U+001D")
-    return text
+    if kind is int:
+        return str(value)
+    return value.isoformat()
 
 
-def _cell(value: Any, kind: str) -> str:
-    if kind.endswith("[]"):
-        items = ARRAY.join(_text(v) for v in value)
-        return '"' + items.replace('"', '""') + '"'
-    if kind == "string":
-        return '"' + _text(value).replace('"', '""') + '"'
+def _cell(value: Any) -> str:
+    """One field (the csv module quotes it); a list's items joined by ARRAY."""
+    if type(value) is str:
+        if ARRAY in value:
+            raise OfflineRefused("a text holding the character U+001D")
+        return value
+    if type(value) is list:
+        text = ARRAY.join([v if type(v) is str else _text(v) for v in value])
+        if text.count(ARRAY) != len(value) - 1:
+            raise OfflineRefused("a text holding the character U+001D")
+        return text
     return _text(value)
 
 
@@ -106,36 +113,43 @@ def _cell(value: Any, kind: str) -> str:
 
 @dataclass
 class _Files:
-    """CSV files by (label or type, property types), each with its header."""
+    """CSV files by (label or type, properties and their types), each with its header.
+    Every field is quoted (the tool reads quoted numbers, dates and booleans as typed),
+    so an empty text stays an empty text."""
 
     folder: Path
     relationships: bool
-    open: dict[tuple, tuple[TextIO, list[str]]] = field(default_factory=dict)
+    open: dict[tuple, tuple[TextIO, Any]] = field(default_factory=dict)
+    shapes: dict[tuple, tuple] = field(default_factory=dict)  # (group, keys, types) -> key
     paths: list[Path] = field(default_factory=list)
 
-    def write(self, group: str, fact: dict[str, Any], ends: tuple[str, str] | None) -> None:
-        columns = tuple(sorted((k, _type_of(v)) for k, v in fact.items() if k != "id"))
-        key = (group, columns)
+    def _writer(self, group: str, names: tuple[str, ...], fact: dict[str, Any]) -> Any:
+        shape = (group, names, tuple(type(fact[k]) for k in names))
+        key = self.shapes.get(shape)
+        if key is None:  # lists' item types are looked at once per shape of fact
+            key = self.shapes[shape] = (group, tuple((k, _type_of(fact[k])) for k in names))
         handle = self.open.get(key)
         if handle is None:
             path = self.folder / f"{'r' if self.relationships else 'n'}{len(self.paths)}.csv"
             made: TextIO = path.open("w", encoding="utf-8", newline="")
+            writer = csv.writer(made, quoting=csv.QUOTE_ALL, lineterminator="\n")
             if self.relationships:
                 head = [f":START_ID({ID_SPACE})", f":END_ID({ID_SPACE})", ":TYPE"]
             else:
                 head = [f"id:ID({ID_SPACE})", ":LABEL"]
-            made.write(",".join(head + [f"{k}:{t}" for k, t in columns]) + "\n")
-            handle = self.open[key] = (made, [k for k, _ in columns])
+            writer.writerow(head + [f"{k}:{t}" for k, t in key[1]])
+            handle = self.open[key] = (made, writer)
             self.paths.append(path)
-        out, names = handle
-        types = dict(columns)
-        if self.relationships:
-            assert ends is not None
-            cells = [_cell(ends[0], "string"), _cell(ends[1], "string"), group]
+        return handle[1]
+
+    def write(self, group: str, fact: dict[str, Any], ends: tuple[str, str] | None) -> None:
+        names = tuple(sorted(k for k in fact if k != "id"))
+        writer = self._writer(group, names, fact)
+        if ends is not None:
+            head = [ends[0], ends[1], group]
         else:
-            cells = [_cell(fact["id"], "string"), f"{ENTITY_LABEL}{ARRAY}{group}"]
-        cells += [_cell(fact[k], types[k]) for k in names]
-        out.write(",".join(cells) + "\n")
+            head = [fact["id"], f"{ENTITY_LABEL}{ARRAY}{group}"]
+        writer.writerow(head + [_cell(fact[k]) for k in names])
 
     def close(self) -> None:
         for out, _ in self.open.values():
@@ -180,46 +194,44 @@ class _Fold:
         return {k: v for k, v in fact.items() if k not in empty}
 
 
-def _entities(
-    inputs: list[Input], checked: Checked, run: _Fold, files: _Files, progress: Silent
+def _fold_all(
+    inputs: list[Input], checked: Checked, run: _Fold, nodes: _Files, rels: _Files, progress
 ) -> None:
-    held: dict[str, tuple[str, dict[str, Any]]] = {}
-    for row in rows_of(inputs, checked, ENTITY):
-        kind = Kind(row.group)
+    """Every valid row, in one read of the inputs (the fold of a relationship needs
+    nothing of its ends: they were checked to exist); facts named once are written at
+    once, repeated ones once all their rows are folded."""
+    entities: dict[str, tuple[str, dict[str, Any]]] = {}
+    relationships: dict[tuple[str, str, str], dict[str, Any]] = {}
+    repeated = checked.repeated
+    for row in rows_of(inputs, checked, ENTITY, RELATIONSHIP):
         data = row.data
-        ids = run.ids(ENTITIES, kind.value)
-        before = held.get(data["id"], (None, None))[1]
-        fact, written = fold.entity(before, kind.value, data, run.via, ids)
-        run.count(ENTITIES, kind.value, data, written)
-        if data["id"] in checked.repeated:
-            held[data["id"]] = (kind.label, fact)
+        if row.target == ENTITIES:
+            kind = Kind(row.group)
+            before = entities.get(data["id"], (None, None))[1]
+            ids = run.ids(ENTITIES, kind.value)
+            fact, written = fold.entity(before, kind.value, data, run.via, ids)
+            run.count(ENTITIES, kind.value, data, written)
+            if data["id"] in repeated:
+                entities[data["id"]] = (kind.label, fact)
+            else:
+                nodes.write(kind.label, run.storable(fact, {"id": data["id"]}), None)
         else:
-            files.write(kind.label, run.storable(fact, {"id": data["id"]}), None)
+            rel_type = str(row.group)
+            key = (data["from"], rel_type, data["to"])
+            ids = run.ids(RELATIONSHIPS, rel_type)
+            fact, written = fold.relationship(relationships.get(key), rel_type, data, run.via, ids)
+            run.count(RELATIONSHIPS, rel_type, data, written)
+            if key in repeated:
+                relationships[key] = fact
+            else:
+                where = {"from": key[0], "type": rel_type, "to": key[2]}
+                rels.write(rel_type, run.storable(fact, where), (key[0], key[2]))
         progress.wrote(1)
-    for entity_id, (label, fact) in held.items():
-        files.write(label, run.storable(fact, {"id": entity_id}), None)
-
-
-def _relationships(
-    inputs: list[Input], checked: Checked, run: _Fold, files: _Files, progress: Silent
-) -> None:
-    held: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in rows_of(inputs, checked, RELATIONSHIP):
-        rel_type = str(row.group)
-        data = row.data
-        key = (data["from"], rel_type, data["to"])
-        ids = run.ids(RELATIONSHIPS, rel_type)
-        fact, written = fold.relationship(held.get(key), rel_type, data, run.via, ids)
-        run.count(RELATIONSHIPS, rel_type, data, written)
-        if key in checked.repeated:
-            held[key] = fact
-        else:
-            where = {"from": key[0], "type": rel_type, "to": key[2]}
-            files.write(rel_type, run.storable(fact, where), (key[0], key[2]))
-        progress.wrote(1)
-    for (start, rel_type, end), fact in held.items():
+    for entity_id, (label, fact) in entities.items():
+        nodes.write(label, run.storable(fact, {"id": entity_id}), None)
+    for (start, rel_type, end), fact in relationships.items():
         where = {"from": start, "type": rel_type, "to": end}
-        files.write(rel_type, run.storable(fact, where), (start, end))
+        rels.write(rel_type, run.storable(fact, where), (start, end))
 
 
 # ------------------------------------------------------------------ the import tool
@@ -259,14 +271,25 @@ def import_tool(neo4j: LocalNeo4j, nodes: list[Path], relationships: list[Path])
     return done.stdout
 
 
+def _discard(neo4j: LocalNeo4j) -> None:
+    """What a failed import left of the default database: Neo4j makes it anew, empty."""
+    data = neo4j.home / "data"
+    for part in (data / "databases" / "neo4j", data / "transactions" / "neo4j"):
+        shutil.rmtree(part, ignore_errors=True)
+
+
 # ------------------------------------------------------------------ the run
 
 
 @dataclass
 class Timings:
+    """Seconds per phase of an offline load."""
+
     check: float = 0.0
     files: float = 0.0
-    tool: float = 0.0
+    stop: float = 0.0  # Neo4j stopping
+    tool: float = 0.0  # the import tool alone
+    start: float = 0.0  # Neo4j starting on the new store
     finish: float = 0.0
 
 
@@ -317,19 +340,27 @@ async def offline_ingest(
         node_files, rel_files = _Files(folder, False), _Files(folder, True)
         progress.writing(checked.valid_rows)
         try:
-            _entities(inputs, checked, run, node_files, progress)
-            _relationships(inputs, checked, run, rel_files, progress)
+            _fold_all(inputs, checked, run, node_files, rel_files, progress)
         finally:
             node_files.close()
             rel_files.close()
         timings.files = time.monotonic() - mark
 
-        mark = time.monotonic()
         say("The store is empty: loading it with Neo4j's offline importer (Neo4j stops meanwhile).")
+        mark = time.monotonic()
         neo4j.stop()
-        import_tool(neo4j, node_files.paths, rel_files.paths)
-        neo4j.start(log=lambda *_: None)
+        timings.stop = time.monotonic() - mark
+        mark = time.monotonic()
+        try:
+            import_tool(neo4j, node_files.paths, rel_files.paths)
+        except BaseException:
+            _discard(neo4j)  # the store was empty: it is again
+            neo4j.start(log=lambda *_: None)
+            raise
         timings.tool = time.monotonic() - mark
+        mark = time.monotonic()
+        neo4j.start(log=lambda *_: None)
+        timings.start = time.monotonic() - mark
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
