@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -49,6 +49,7 @@ from graph.settings import Settings
 ARRAY = "\x1d"  # between the items of a list (group separator: in no text we store)
 ID_SPACE = ENTITY_LABEL
 IMPORT_HEAP = os.environ.get("IMPORT_HEAP", "2g")
+FINISH_S = 1800.0  # building the indexes of 10^6 entities and 10^7 relationships
 
 
 class OfflineRefused(Exception):
@@ -365,7 +366,8 @@ async def offline_ingest(
         shutil.rmtree(folder, ignore_errors=True)
 
     mark = time.monotonic()
-    db = Database(settings)
+    # Indexes and constraints are built over the whole store now: allow them the time.
+    db = Database(replace(settings, query_timeout_s=max(settings.query_timeout_s, FINISH_S)))
     try:
         await write_schema(db)
         await _finish(db, checked, run, change)
