@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.common import (
+    SORT_NAME,
+    relationship_pattern,
+    search_text_of,
+    sort_name_of,
+    stored,
+)
 from graph.db import Cypher
 
 
@@ -155,7 +161,7 @@ def finish_merge(merged_id: str, survivor_id: str, props: dict[str, Any]) -> Cyp
         "  RETURN DISTINCT c + '|' + startNode(r).id + '|' + endNode(r).id "
         "} AS links "
         "SET s += $props "
-        "SET s._search = reduce(t = '', x IN s.aliases | t + x + ' ; '), "
+        f"SET s._search = {search_text_of('s')}, "
         f"  s.{SORT_NAME} = {sort_name_of('s')} "
         "MERGE (red:Redirect {id: $merged}) "
         "SET red._history = coalesce(red._history, []) + "
@@ -170,7 +176,7 @@ def finish_merge(merged_id: str, survivor_id: str, props: dict[str, Any]) -> Cyp
         "FOREACH (o IN olds | MERGE (o)-[:MERGED_INTO]->(s)) "
         "DETACH DELETE m "
         "RETURN s.id AS id",
-        {"merged": merged_id, "survivor": survivor_id, "props": props},
+        {"merged": merged_id, "survivor": survivor_id, "props": stored(props)},
     )
 
 

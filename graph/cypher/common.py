@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from graph.domain import DATE_COLUMNS, RELATIONSHIP_TYPES, TOTALS
 
@@ -29,6 +30,22 @@ SOURCES = (
 
 # Properties kept on nodes and relationships for the service's own use, never shown.
 INTERNAL_PROPERTIES = frozenset({"_prov", "_search", SORT_NAME, DUPLICATE_KEYS})
+
+
+def search_text_of(var: str) -> str:
+    """The expression that computes `var`'s `_search` from its aliases (null with none)."""
+    return f"reduce(t = '', x IN {var}.aliases | t + x + ' ; ')"
+
+
+def stored(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties as written: an empty list is no property (null removes it), as every
+    write and Neo4j's import tool (graph/bulk/offline.py) keep them."""
+    return {k: None if isinstance(v, list) and not v else v for k, v in props.items()}
+
+
+def stored_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose `props` are written whole (`SET n = row.props`), as `stored`."""
+    return [{**row, "props": stored(row["props"])} for row in rows]
 
 
 def sort_name_of(var: str) -> str:

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.cypher.common import SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.common import (
+    SORT_NAME,
+    relationship_pattern,
+    search_text_of,
+    sort_name_of,
+    stored_rows,
+)
 from graph.db import Cypher
 
 _BY = "any(p IN coalesce({var}._prov, []) WHERE p STARTS WITH $prefix)"
@@ -130,7 +136,7 @@ def apply_retraction(
         "  WITH DISTINCT n DETACH DELETE n RETURN count(*) AS entitiesDropped } "
         "CALL () { UNWIND $entities AS row MATCH (n:Entity {id: row.id}) SET n = row.props "
         f"  SET n.{SORT_NAME} = {sort_name_of('n')}, "
-        "    n._search = reduce(t = '', x IN coalesce(n.aliases, []) | t + x + ' ; ') "
+        f"    n._search = {search_text_of('n')} "
         "  RETURN count(*) AS entitiesKept } "
         "CALL () { UNWIND $relationships AS row MATCH ()-[r]->() WHERE elementId(r) = row.rid "
         "  SET r = row.props RETURN count(*) AS relsKept } "
@@ -142,8 +148,8 @@ def apply_retraction(
             "source": source_id,
             "dropRels": drop_relationships,
             "dropEntities": drop_entities,
-            "entities": entities,
-            "relationships": relationships,
+            "entities": stored_rows(entities),
+            "relationships": stored_rows(relationships),
             "snapshot": snapshot,
             "note": note,
             "at": change["at"],
@@ -186,7 +192,7 @@ def restore_entities(label: str, rows: list[dict[str, Any]]) -> Cypher:
     return (
         "UNWIND $rows AS row MERGE (n:Entity {id: row.id}) "
         f"SET n:{label} SET n = row.props RETURN count(n) AS written",
-        {"rows": rows},
+        {"rows": stored_rows(rows)},
     )
 
 
@@ -200,7 +206,7 @@ def restore_relationships(rel_type: str, rows: list[dict[str, Any]]) -> Cypher:
         "CALL (row, a, b) { WITH * WHERE a IS NOT NULL AND b IS NOT NULL "
         f"  MERGE (a)-[r{pattern}]->(b) SET r = row.props RETURN count(r) AS one }} "
         "RETURN sum(one) AS written, count(*) - sum(one) AS missing",
-        {"rows": rows},
+        {"rows": stored_rows(rows)},
     )
 
 

@@ -17,7 +17,13 @@ import uuid
 from typing import Any
 
 from graph.claims import SEP, row_claims
-from graph.cypher.common import DUPLICATE_KEYS, SORT_NAME, relationship_pattern, sort_name_of
+from graph.cypher.common import (
+    DUPLICATE_KEYS,
+    SORT_NAME,
+    relationship_pattern,
+    search_text_of,
+    sort_name_of,
+)
 from graph.cypher.nodes import relationship_id
 from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
@@ -195,7 +201,7 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         + ", "
         f"    n._prov = {_ADD_PROVENANCE.format(var='n')} "
         # No aliases, no _search (a reduce over null is null).
-        "  SET n._search = reduce(s = '', x IN n.aliases | s + x + ' ; ') "
+        f"  SET n._search = {search_text_of('n')} "
         "  REMOVE n._new "
         "  WITH row, n, created, before " + claims + f"SET n.{SORT_NAME} = {sort_name_of('n')} "
         "  WITH row, n, created, created OR before <> properties(n) AS changed "

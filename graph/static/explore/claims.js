@@ -15,9 +15,9 @@ const CLAIM = `fragment ExplorerClaim on Claim {
   property value status sourceCount
   provenance { paragraph locator source { id title publisher publishedOn } } }`;
 const QUERIES = {
-  entity: `query ExplorerEntityClaims($id: ID!) {
+  entity: `query ExplorerClaimsOfEntity($id: ID!) {
     entity(id: $id) { id contested claims { ...ExplorerClaim } } } ${CLAIM}`,
-  edge: `query ExplorerEdgeClaims($id: ID!) {
+  edge: `query ExplorerClaimsOfEdge($id: ID!) {
     node(id: $id) { ... on Edge { id contested claims { ...ExplorerClaim } } } } ${CLAIM}`,
   conflicts: `query ExplorerConflicts($status: ConflictStatus, $entity: ID, $first: Int!, $after: String) {
     conflicts(status: $status, entity: $entity, first: $first, after: $after) {
