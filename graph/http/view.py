@@ -350,6 +350,13 @@ class GraphQLApp(GraphQL[Context, None]):
             return super().encode_json(data)
 
     def decode_json(self, data: str | bytes) -> object:
+        if isinstance(data, bytes):
+            # Strictly: json.loads would decode bytes with "surrogatepass", taking the
+            # UTF-8 form of a lone surrogate (ED A0 80), which is no UTF-8, as text.
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise BadRequest("The request body must be JSON encoded as UTF-8.") from exc
         try:
             value = super().decode_json(data)
         except RecursionError as exc:
