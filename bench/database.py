@@ -1,8 +1,10 @@
-"""The benchmark's own Neo4j: the project's local launcher with its own port and store
-(data/bench), more memory, and APOC core loaded as a plugin (for @neo4j/graphql).
+"""The benchmark's own Neo4j: the project's local launcher with its own port, one store
+per graph size (data/bench/store-<entities>, so switching sizes does not reload), more
+memory, and APOC core loaded as a plugin (for @neo4j/graphql).
 
-Sizes come from the usual variables when they are set (LOCAL_NEO4J_HEAP,
-LOCAL_NEO4J_PAGECACHE, LOCAL_NEO4J_TX_MEMORY); the port from BENCH_NEO4J_PORT.
+Memory comes from the usual variables when they are set (LOCAL_NEO4J_HEAP,
+LOCAL_NEO4J_PAGECACHE, LOCAL_NEO4J_TX_MEMORY), else from the size's defaults below; the
+port from BENCH_NEO4J_PORT. Only one store runs at a time (they share the port).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import replace
+from pathlib import Path
 
 from graph.local_neo4j import LocalNeo4j, Neo4jStartError, build_launcher
 from graph.settings import ROOT, Settings
@@ -20,14 +23,25 @@ DATA = ROOT / "data" / "bench"
 PLUGINS = ROOT / "launcher" / "target" / "bench-plugins"
 DEFAULT_PORT = 7692
 DEFAULTS = {"LOCAL_NEO4J_HEAP": "3g", "LOCAL_NEO4J_PAGECACHE": "4g", "LOCAL_NEO4J_TX_MEMORY": "2g"}
+# The 10^6 graph (10^7 relationships) on this 24 GB machine: its store is 7.5 GB, so a
+# 10 GB page cache holds all of it; a 4 GB heap serves 64 concurrent queries and the load.
+# That leaves ~10 GB for the services, the load generator and the OS.
+LARGE = 500_000
+LARGE_DEFAULTS = {"LOCAL_NEO4J_HEAP": "4g", "LOCAL_NEO4J_PAGECACHE": "10g"}
 
 
-def settings(env: dict[str, str] | None = None) -> Settings:
-    """Settings for everything the benchmark starts: its Neo4j, and our service on it."""
+def store(entities: int) -> Path:
+    """The directory (DATA_DIR) of the store that holds the graph of this size."""
+    return DATA / f"store-{entities}"
+
+
+def settings(entities: int, env: dict[str, str] | None = None) -> Settings:
+    """Settings for everything the benchmark starts on the graph of this size: its Neo4j,
+    and our service on it."""
     env = dict(os.environ if env is None else env)
-    for name, value in DEFAULTS.items():
+    for name, value in {**DEFAULTS, **(LARGE_DEFAULTS if entities >= LARGE else {})}.items():
         env.setdefault(name, value)
-    env["DATA_DIR"] = str(DATA)
+    env["DATA_DIR"] = str(store(entities))
     env["LOCAL_NEO4J_PORT"] = env.get("BENCH_NEO4J_PORT", str(DEFAULT_PORT))
     env.pop("NEO4J_URI", None)
     # Bulk batches and the benchmark's set-up queries run longer than an API query.
@@ -54,6 +68,17 @@ def credentials_env(cfg: Settings) -> dict[str, str]:
 
 def local(cfg: Settings) -> LocalNeo4j:
     return LocalNeo4j(cfg, plugins=PLUGINS)
+
+
+def stop_others(entities: int, log=print) -> None:
+    """Stops the bench Neo4j of any other size's store (they share the port)."""
+    for path in sorted(DATA.glob("store-*")):
+        other = path.name.removeprefix("store-")
+        if other.isdigit() and int(other) != entities:
+            neo = local(settings(int(other)))
+            if neo.running_pid() is not None:
+                log(f"stopping the bench Neo4j of {path.name}")
+                neo.stop()
 
 
 def start(cfg: Settings, log=print) -> LocalNeo4j:

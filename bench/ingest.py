@@ -3,9 +3,10 @@
 
     .venv/bin/python -m bench.ingest --entities 100000     # generate if needed, load, report
 
-The store keeps a note of what it holds (data/bench/loaded.json): the same graph is not
-loaded twice, and a different one replaces it (the store is wiped first, so the figures
-always describe a graph of exactly the chosen size).
+Each size has its own store (data/bench/store-<entities>), which keeps a note of what it
+holds (loaded.json): the same graph is not loaded twice, and a different one of the same
+size (another seed or degree) replaces it (the store is wiped first, so the figures
+always describe exactly the chosen graph).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 import json
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench import database, generate
@@ -27,7 +28,9 @@ from graph.bulk.report import IngestReport
 from graph.db import Database
 from graph.settings import Settings
 
-NOTE = database.DATA / "loaded.json"
+
+def note_path(entities: int) -> Path:
+    return database.store(entities) / "loaded.json"
 
 
 def graph_file(entities: int, seed: int, degree: float) -> Path:
@@ -43,6 +46,8 @@ class LoadRates:
     entity_seconds: float
     relationship_seconds: float
     total_seconds: float  # checking included
+    # The offline importer's phases (seconds: check, files, stop, tool, start, finish).
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def entities_per_s(self) -> float:
@@ -143,6 +148,14 @@ async def load_file_offline(cfg: Settings, path: Path) -> LoadRates:
         entity_seconds=0.0,
         relationship_seconds=0.0,
         total_seconds=ended - started,
+        phases={
+            "checking": timings.check,
+            "CSV files": timings.files,
+            "Neo4j stopped": timings.stop,
+            "import tool": timings.tool,
+            "Neo4j started": timings.start,
+            "finished online": timings.finish,
+        },
     )
     rows = rates.entities + rates.relationships
     print(
@@ -164,9 +177,9 @@ async def _refresh_schema(cfg: Settings) -> None:
         await db.close()
 
 
-def loaded() -> dict | None:
+def loaded(entities: int) -> dict | None:
     try:
-        return json.loads(NOTE.read_text())
+        return json.loads(note_path(entities).read_text())
     except (OSError, ValueError):
         return None
 
@@ -176,10 +189,11 @@ def ensure_loaded(
 ) -> dict:
     """Makes the benchmark's Neo4j hold exactly the generated graph of this size (starting
     it when needed); returns the note: the graph's metadata and its load rates."""
-    cfg = database.settings()
+    cfg = database.settings(entities)
+    database.stop_others(entities, log=log)
     path = graph_file(entities, seed, degree)
     want = {"file": path.name, "entities": entities, "seed": seed, "degree": degree}
-    note = loaded()
+    note = loaded(entities)
     neo = database.local(cfg)
     if note and all(note.get(k) == v for k, v in want.items()) and neo.home.exists():
         log(f"bench Neo4j already holds {path.name}; not loading it again")
@@ -198,7 +212,7 @@ def ensure_loaded(
         log("the bench store holds another graph: wiping it")
         neo.stop()
         shutil.rmtree(neo.home)
-    NOTE.unlink(missing_ok=True)
+    note_path(entities).unlink(missing_ok=True)
     database.start(cfg, log=log)
     if method == "offline":
         log(f"loading {path.name} through Neo4j's offline importer (graph/bulk/offline.py) ...")
@@ -208,6 +222,7 @@ def ensure_loaded(
         rates = asyncio.run(load_file(cfg, path))
     log("  " + rates.summary())
     meta = json.loads(Path(str(path) + ".meta.json").read_text())
+    rows, tool = rates.entities + rates.relationships, rates.phases.get("import tool")
     note = {
         **want,
         "method": method,
@@ -218,9 +233,10 @@ def ensure_loaded(
             "relationships_per_s": rates.relationships_per_s,
             "write_rows_per_s": rates.write_rows_per_s,
             "rows_per_s": rates.rows_per_s,
+            **({"tool_rows_per_s": rows / rates.phases["import tool"]} if tool else {}),
         },
     }
-    NOTE.write_text(json.dumps(note, indent=2))
+    note_path(entities).write_text(json.dumps(note, indent=2))
     return note
 
 

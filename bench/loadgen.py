@@ -4,8 +4,10 @@ fixed concurrency, after a warm-up, and measures each one.
     .venv/bin/python -m bench.loadgen PLAN.json RESULTS.json
 
 PLAN.json lists cells {system, query, concurrency, requests, warmup} and, per system,
-how to reach it: an HTTP GraphQL endpoint (a POST with a JSON body), or `raw`: the
-Cypher this service sends, replayed through the Python driver with no HTTP or GraphQL.
+how to reach it: an HTTP GraphQL endpoint (a POST with a JSON body), `raw`: the Cypher
+this service sends, replayed through the Python driver with no HTTP or GraphQL, or
+`cached`: this service asked with GET and the `If-None-Match` of its first answer, as a
+browser or CDN revalidates (a `304 Not Modified` is the success there).
 
 The HTTP client is a few lines of asyncio over keep-alive connections (one per
 concurrent client), so the load generator costs little CPU of the 2 cores it shares
@@ -22,7 +24,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 from neo4j import AsyncGraphDatabase, Query, RoutingControl
@@ -54,7 +56,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 class HttpConnection:
-    """One keep-alive HTTP/1.1 connection that POSTs JSON and reads the answer."""
+    """One keep-alive HTTP/1.1 connection that POSTs JSON (or GETs) and reads the answer."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
@@ -67,32 +69,45 @@ class HttpConnection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
     async def post(self, body: bytes) -> tuple[int, bytes]:
-        """One request; on a kept-alive connection the server closed meanwhile (nothing
-        came back), once more on a new one, as HTTP clients do."""
-        reused = self.writer is not None
-        try:
-            return await self._post(body)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            self.close()
-            if not reused:
-                raise
-        return await self._post(body)
-
-    async def _post(self, body: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            await self._connect()
         head = (
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             "Content-Type: application/json\r\nAccept: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
-        self.writer.write(head + body)
+        status, _, payload = await self.send(head + body)
+        return status, payload
+
+    async def get(self, query: str, etag: str | None) -> tuple[int, str | None, bytes]:
+        """GET path?query (already encoded), revalidating `etag` when given; returns the
+        status, the answer's ETag and its body."""
+        head = (
+            f"GET {self.path}?{query} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            "Accept: application/json\r\n" + (f"If-None-Match: {etag}\r\n" if etag else "") + "\r\n"
+        ).encode()
+        return await self.send(head)
+
+    async def send(self, request: bytes) -> tuple[int, str | None, bytes]:
+        """One request; on a kept-alive connection the server closed meanwhile (nothing
+        came back), once more on a new one, as HTTP clients do."""
+        reused = self.writer is not None
+        try:
+            return await self._send(request)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.close()
+            if not reused:
+                raise
+        return await self._send(request)
+
+    async def _send(self, request: bytes) -> tuple[int, str | None, bytes]:
+        if self.writer is None:
+            await self._connect()
+        self.writer.write(request)
         reader = self.reader
         status_line = await reader.readline()
         if not status_line:
             raise ConnectionError("connection closed")
         status = int(status_line.split()[1])
-        length, chunked, close = None, False, False
+        length, chunked, close, etag = None, False, False, None
         while True:
             line = await reader.readline()
             if line in (b"\r\n", b"\n", b""):
@@ -105,6 +120,8 @@ class HttpConnection:
                 chunked = True
             elif name == b"connection" and b"close" in value.lower():
                 close = True
+            elif name == b"etag":
+                etag = value.strip().decode()
         if chunked:
             parts = []
             while True:
@@ -117,12 +134,14 @@ class HttpConnection:
             payload = b"".join(parts)
         elif length is not None:
             payload = await reader.readexactly(length)
+        elif status == 304:
+            payload = b""
         else:
             payload = await reader.read()
             close = True
         if close:
             self.close()
-        return status, payload
+        return status, etag, payload
 
     def close(self) -> None:
         if self.writer is not None:
@@ -188,6 +207,38 @@ async def run_http(url: str, body: bytes, concurrency: int, requests: int, warmu
         finally:
             pool.put_nowait(conn)
         return _check(status, payload)
+
+    try:
+        return await _run_cell(send, concurrency, requests, warmup)
+    finally:
+        while not pool.empty():
+            pool.get_nowait().close()
+
+
+async def run_cached(url: str, query: str, concurrency: int, requests: int, warmup: int):
+    """GET with `If-None-Match`: the ETag comes from one first GET, and every measured
+    answer must be `304 Not Modified` (the graph does not change during the run)."""
+    first = HttpConnection(url)
+    try:
+        status, etag, payload = await first.get(query, None)
+    finally:
+        first.close()
+    if _check(status, payload) or not etag:
+        raise SystemExit(f"GET {url}: no cacheable answer ({status}, ETag {etag})")
+    pool: asyncio.Queue[HttpConnection] = asyncio.Queue()
+    for _ in range(concurrency):
+        pool.put_nowait(HttpConnection(url))
+
+    async def send() -> str | None:
+        conn = await pool.get()
+        try:
+            status, _, payload = await conn.get(query, etag)
+        except Exception:
+            conn.close()
+            raise
+        finally:
+            pool.put_nowait(conn)
+        return None if status == 304 else f"HTTP {status}: {payload[:200]!r}"
 
     try:
         return await _run_cell(send, concurrency, requests, warmup)
@@ -273,6 +324,12 @@ async def run_plan(plan: dict[str, Any], out_path: str) -> list[Cell]:
                     c,
                     item["requests"],
                     item["warmup"],
+                )
+            elif system == "cached":
+                document, variables = spec[systems[system]["document"]]
+                encoded = urlencode({"query": document, "variables": orjson.dumps(variables)})
+                outcome = await run_cached(
+                    systems[system]["url"], encoded, c, item["requests"], item["warmup"]
                 )
             else:
                 document, variables = spec[systems[system]["document"]]

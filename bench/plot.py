@@ -1,6 +1,6 @@
 """The benchmark's plot: requests/s and p50 latency per query, system and concurrency.
 
-    .venv-bench/bin/python -m bench.plot data/bench/results-100000.json docs/benchmarks.png
+    .venv-bench/bin/python -m bench.plot docs/bench/results-100000.json docs/bench/plot-100000.png
 
 Standalone (matplotlib and the results file only), so it runs in .venv-bench.
 """
@@ -10,8 +10,13 @@ from __future__ import annotations
 import json
 import sys
 
-NAMES = {"ours": "this service", "neo4j-graphql": "@neo4j/graphql", "raw": "raw driver"}
-COLOURS = {"ours": "#1f77b4", "neo4j-graphql": "#ff7f0e", "raw": "#7f7f7f"}
+NAMES = {
+    "ours": "this service",
+    "neo4j-graphql": "@neo4j/graphql",
+    "raw": "raw driver",
+    "cached": "this service, cached GET",
+}
+COLOURS = {"ours": "#1f77b4", "neo4j-graphql": "#ff7f0e", "raw": "#7f7f7f", "cached": "#9ecae1"}
 METRICS = (("throughput", "requests/s"), ("p50_ms", "p50 latency, ms"))
 
 

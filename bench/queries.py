@@ -138,6 +138,25 @@ def query_set(t: Targets) -> list[Query]:
             ),
         ),
         Query(
+            "nested_page",
+            "a hub's relationship field, paged and counted (one page of 100)",
+            (
+                """query ($id: ID!) { entity(id: $id) { id name ... on Bank {
+                 creditsGrantedConnection(first: 100) { totalCount
+                   edges { cursor node { id name ... on Credit { amount { amount currency } } } }
+                   pageInfo { hasNextPage endCursor } } } } }""",
+                {"id": t.hub},
+            ),
+            (
+                """query ($id: ID!) { banks(where: {id: {eq: $id}}) { id name
+                 creditsGrantedConnection(first: 100,
+                   sort: [{node: {name: ASC}}, {node: {id: ASC}}]) {
+                   totalCount edges { cursor node { id name amount currency } }
+                   pageInfo { hasNextPage endCursor } } } }""",
+                {"id": t.hub},
+            ),
+        ),
+        Query(
             "filtered_page",
             "filtered, sorted page of 100",
             (
@@ -274,6 +293,9 @@ def count_items(name: str, data: dict[str, Any]) -> int:
     if name == "nested":
         root = data.get("entity") or (data.get("organizations") or [None])[0] or {}
         return sum(1 + len(c.get("securedBy") or []) for c in root.get("creditsReceived") or [])
+    if name == "nested_page":
+        root = data.get("entity") or (data.get("banks") or [None])[0] or {}
+        return len(root["creditsGrantedConnection"]["edges"])
     if name in ("filtered_page", "first_page", "deep_page"):
         conn = next(iter(data.values()))
         return len(conn["edges"]) if isinstance(conn, dict) else len(conn)
