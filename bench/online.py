@@ -42,8 +42,13 @@ async def remove(cfg: Settings) -> dict[str, int]:
     try:
         for name, text in (
             (
+                # Bulk writes keep one Change per batch and action, named in each
+                # written fact's `_changes`.
                 "changes",
-                "MATCH (c:Change) WHERE c.subject STARTS WITH $p "
+                "MATCH (n:Entity) WHERE n.id STARTS WITH $p "
+                "UNWIND coalesce(n._changes, []) + COLLECT { MATCH (n)-[r]->() "
+                "UNWIND coalesce(r._changes, []) AS x RETURN x } AS cid "
+                "WITH DISTINCT cid MATCH (c:Change {id: cid}) "
                 "CALL (c) { DELETE c } IN TRANSACTIONS OF 20000 ROWS RETURN count(*) AS n",
             ),
             (

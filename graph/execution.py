@@ -150,6 +150,8 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._shaped_arguments: dict[int, tuple[Any, dict[str, Any]]] = {}
         # (object type, id(field details)) -> (field details, the fields to complete).
         self._shaped_steps: dict[tuple[Any, int], tuple[Any, list[tuple]]] = {}
+        # (abstract type, Python class) -> its object type.
+        self._shaped_runtime: dict[tuple[Any, type], GraphQLObjectType] = {}
 
     def complete_value(
         self,
@@ -224,18 +226,20 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return coerced
 
     def _runtime_type(self, abstract: GraphQLAbstractType, value: Any) -> GraphQLObjectType:
-        definition = getattr(value, "__strawberry_definition__", None)
-        if (
-            definition is None
-            or definition.is_graphql_generic
-            or get_strawberry_type_cast(value) is not None
-        ):
+        if get_strawberry_type_cast(value) is not None:
             raise _Bail
-        runtime = self.schema.get_type(definition.name)
-        if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
-            abstract, runtime
-        ):
-            raise _Bail
+        key = (abstract, type(value))
+        runtime = self._shaped_runtime.get(key)
+        if runtime is None:
+            definition = getattr(value, "__strawberry_definition__", None)
+            if definition is None or definition.is_graphql_generic:
+                raise _Bail
+            named = self.schema.get_type(definition.name)
+            if not isinstance(named, GraphQLObjectType) or not self.schema.is_sub_type(
+                abstract, named
+            ):
+                raise _Bail
+            runtime = self._shaped_runtime[key] = named
         return runtime
 
     def _steps(self, parent: GraphQLObjectType, details: Any) -> list[tuple]:

@@ -29,6 +29,17 @@ SORT_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
+def _sort_key(sort: str, kinds: list[Kind] | None) -> tuple[str, Any]:
+    """The sort key of a collection whose kinds are known: a date or an amount is then
+    its kind's property itself rather than a CASE over every kind."""
+    expr, sentinel = SORT_KEYS[sort]
+    if sort == "DATE":
+        return date_of("n", kinds), sentinel
+    if sort == "AMOUNT":
+        return amount_of("n", kinds), sentinel
+    return expr, sentinel
+
+
 @dataclass(frozen=True)
 class Page:
     kind: Kind | None
@@ -39,6 +50,16 @@ class Page:
     after: tuple[Any, str] | None = None
     with_total: bool = False
     plan: Plan | None = None
+
+
+def _kinds(page: Page) -> list[Kind] | None:
+    """The kinds every matched node has, when the page says (one kind's collection)."""
+    if page.kind:
+        return [page.kind]
+    kinds = (page.where or {}).get("kinds")
+    if kinds is not None and len(kinds) == 1 and kinds[0] in LABELS:
+        return [Kind(kinds[0])]
+    return None
 
 
 def _label(page: Page) -> str:
@@ -57,8 +78,9 @@ def _label(page: Page) -> str:
 def page_of_entities(page: Page) -> Cypher:
     params = Params()
     label = _label(page)
-    key_expr, sentinel = SORT_KEYS[page.sort]
-    where = compile_where("n", page.where, params)
+    kinds = _kinds(page)
+    key_expr, sentinel = _sort_key(page.sort, kinds)
+    where = compile_where("n", page.where, params, kinds=kinds)
     op = "<" if page.descending else ">"
     if sentinel is None:
         # A range on the bare key, on the first page too (every string is >= ''), lets the

@@ -68,25 +68,33 @@ def relationship_pattern(types: Iterable[str] | None) -> str:
     return ":" + "|".join(chosen)
 
 
-def _by_kind(var: str, columns: dict[str, str]) -> str:
+def _by_kind(var: str, columns: dict[str, str], kinds: Iterable[Any] | None = None) -> str:
     """A CASE on the node's kind choosing one declared property per kind (null for kinds
-    that declare none). Kind and property names come from the domain, never a client."""
+    that declare none). Kind and property names come from the domain, never a client.
+
+    With `kinds` (what the node is known to be: a collection's label), only those arms;
+    one kind is its bare property, which a range index on it can serve (a CASE cannot)."""
+    if kinds is not None:
+        wanted = {str(k) for k in kinds}
+        columns = {k: c for k, c in columns.items() if k in wanted}
+        if len(wanted) == 1 and len(columns) == 1:
+            return f"{var}.`{next(iter(columns.values()))}`"
     if not columns:
         return "null"
     arms = " ".join(f"WHEN '{kind}' THEN {var}.`{column}`" for kind, column in columns.items())
     return f"CASE {var}.kind {arms} END"
 
 
-def date_of(var: str) -> str:
+def date_of(var: str, kinds: Iterable[Any] | None = None) -> str:
     """The node's date on a timeline: the property its kind declares as its date."""
-    return _by_kind(var, {str(k): c for k, c in DATE_COLUMNS.items()})
+    return _by_kind(var, {str(k): c for k, c in DATE_COLUMNS.items()}, kinds)
 
 
-def amount_of(var: str) -> str:
+def amount_of(var: str, kinds: Iterable[Any] | None = None) -> str:
     """The amount of the money the node's kind totals (a credit's amount, ...)."""
-    return _by_kind(var, {str(k): m.amount for k, m in TOTALS.items()})
+    return _by_kind(var, {str(k): m.amount for k, m in TOTALS.items()}, kinds)
 
 
-def currency_of(var: str) -> str:
+def currency_of(var: str, kinds: Iterable[Any] | None = None) -> str:
     """The currency of the money the node's kind totals."""
-    return _by_kind(var, {str(k): m.currency for k, m in TOTALS.items()})
+    return _by_kind(var, {str(k): m.currency for k, m in TOTALS.items()}, kinds)

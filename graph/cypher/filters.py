@@ -3,6 +3,7 @@ all parameters: used by the root collections and by relationship fields at any d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +62,15 @@ def range_clauses(
     return out
 
 
-def compile_where(var: str, where: dict[str, Any] | None, params: Params, depth: int = 0) -> str:
-    """A WHERE expression for `var` (always parenthesised; 'true' when empty)."""
+def compile_where(
+    var: str,
+    where: dict[str, Any] | None,
+    params: Params,
+    depth: int = 0,
+    kinds: Iterable[Any] | None = None,
+) -> str:
+    """A WHERE expression for `var` (always parenthesised; 'true' when empty). `kinds`:
+    the kinds `var` can be (its label's), so dates and money read their property."""
     if not where:
         return "true"
     if depth > 5:
@@ -77,12 +85,12 @@ def compile_where(var: str, where: dict[str, Any] | None, params: Params, depth:
     if where.get("kinds") is not None:
         clauses.append(f"{var}.kind IN {params.add(where['kinds'])}")
     if where.get("date"):
-        clauses += range_clauses(date_of(var), where["date"], params, "after", "before")
+        clauses += range_clauses(date_of(var, kinds), where["date"], params, "after", "before")
     if where.get("amount"):
         spec = where["amount"]
-        clauses += range_clauses(amount_of(var), spec, params, "min", "max")
+        clauses += range_clauses(amount_of(var, kinds), spec, params, "min", "max")
         if spec.get("currency"):
-            currency = currency_of(var)
+            currency = currency_of(var, kinds)
             clauses.append(
                 f"({currency} IS NOT NULL AND {currency} = {params.add(spec['currency'])})"
             )
@@ -91,13 +99,15 @@ def compile_where(var: str, where: dict[str, Any] | None, params: Params, depth:
     for rel in where.get("not_related") or []:
         clauses.append("NOT " + _related(var, rel, params, depth))
     if where.get("and_"):
-        clauses += [compile_where(var, w, params, depth + 1) for w in where["and_"]]
+        clauses += [compile_where(var, w, params, depth + 1, kinds) for w in where["and_"]]
     if where.get("or_"):
         clauses.append(
-            "(" + " OR ".join(compile_where(var, w, params, depth + 1) for w in where["or_"]) + ")"
+            "("
+            + " OR ".join(compile_where(var, w, params, depth + 1, kinds) for w in where["or_"])
+            + ")"
         )
     if where.get("not_"):
-        clauses.append("NOT " + compile_where(var, where["not_"], params, depth + 1))
+        clauses.append("NOT " + compile_where(var, where["not_"], params, depth + 1, kinds))
     return "(" + " AND ".join(clauses) + ")" if clauses else "true"
 
 

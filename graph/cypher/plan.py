@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # The keys under which a projected node carries what its selection prefetched: its
@@ -29,6 +30,11 @@ def rel_key(types: tuple[str, ...] | None, direction: str, first: int) -> str:
     return f"{'|'.join(types) if types else '*'}:{direction}:{first}"
 
 
+# Keys of windows without filters (a bounded memo: cursors make new ones).
+_KEYS: dict[tuple, str] = {}
+_KEYS_MAX = 10_000
+
+
 @dataclass(frozen=True, eq=False)
 class Window:
     """Which part of a relationship field is asked for: its filter, order and page.
@@ -47,24 +53,35 @@ class Window:
     descending: bool = False
     after: tuple[Any, str] | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
-        raw = json.dumps(
-            [
-                self.types,
-                self.direction,
-                self.first,
-                self.paged,
-                self.where,
-                self.edge_where,
-                self.sort,
-                self.descending,
-                self.after,
-            ],
-            sort_keys=True,
-            default=str,
+        """A short digest of every argument (a Cypher map key). Computed once per window,
+        and once per process for windows without filters (a list field asked for each
+        of 700 credits makes 700 equal windows: `one_window`, `list_window`)."""
+        parts = (
+            self.types,
+            self.direction,
+            self.first,
+            self.paged,
+            self.where,
+            self.edge_where,
+            self.sort,
+            self.descending,
+            self.after,
         )
-        return "w" + hashlib.sha1(raw.encode()).hexdigest()[:20]
+        plain = self.where is None and self.edge_where is None
+        if plain:
+            try:
+                found = _KEYS.get(parts)
+            except TypeError:  # a cursor value that is not hashable
+                found, plain = None, False
+            if found is not None:
+                return found
+        raw = json.dumps(list(parts), sort_keys=True, default=str)
+        digest = "w" + hashlib.sha1(raw.encode()).hexdigest()[:20]
+        if plain and len(_KEYS) < _KEYS_MAX:
+            _KEYS[parts] = digest
+        return digest
 
     # Equal and hashed by key (its filters are dicts), so batch loaders can group by it.
     def __eq__(self, other: object) -> bool:
