@@ -135,3 +135,30 @@ def test_max_in_flight_queues_requests_beyond_it(settings: Settings):
             answers = list(pool.map(post, range(8)))
     assert [a["data"]["entity"]["name"] for a in answers] == ["Bank of Beijing"] * 8
     assert state["most"] == 2
+
+
+def test_a_served_worker_leaves_the_dataframe_libraries_unloaded():
+    """The driver imports numpy and pandas whenever they are installed (the dev tools
+    install them); a worker's app is built without them, and the driver still loads."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, graph.http.serving as s; s.app(); "
+        "print(sorted(m for m in ('numpy', 'pandas') if sys.modules.get(m) is not None), "
+        "'neo4j' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["[]", "True"], out.stdout + out.stderr
+    # Without the guard the same environment does load them (so the check can fail).
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, neo4j; print('numpy' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "True"
