@@ -78,7 +78,9 @@ types: $(STAMP)
 
 # The benchmark (bench/run.py, docs/benchmarks.md): this service, @neo4j/graphql and the
 # raw driver on a generated graph of BENCH_SIZE entities, in its own Neo4j (port 7692,
-# data/bench). Not part of `make test`. E.g. `make bench BENCH_SIZE=10000`.
+# one store per size in data/bench/store-<size>). Not part of `make test`. E.g.
+# `make bench BENCH_SIZE=1000000` (10^7 relationships; BENCH_ARGS="--requests 60" keeps
+# its slowest cells short).
 # Its plotting and profiling tools live in .venv-bench (bench/requirements.txt), not in
 # the service's .venv.
 BENCH_SIZE ?= 100000

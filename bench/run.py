@@ -64,17 +64,29 @@ def _post(url: str, document: str, variables: dict) -> dict:
         return json.loads(answer.read())
 
 
-def check_answers(queries: list[Query], servers: dict[str, systems.Server], log=print) -> dict:
-    """Each system answers each query once, without errors; their item counts are logged
-    (and kept for the report) so a mismatch is seen."""
+def check_answers(
+    queries: list[Query], servers: dict[str, systems.Server], failed: dict, log=print
+) -> dict:
+    """Each system answers each query once; their item counts are logged (and kept for the
+    report) so a mismatch is seen. A query this service cannot answer stops the run; one
+    the peer cannot answer is recorded in `failed` (query -> system -> message), reported
+    as such, and not measured."""
     counts: dict[str, dict[str, int]] = {}
     for q in queries:
         counts[q.name] = {}
         for name, server in servers.items():
             document, variables = q.ours if name == "ours" else q.theirs
-            answer = _post(server.url, document, variables)
+            try:
+                answer = _post(server.url, document, variables)
+            except Exception as exc:  # a time-out
+                answer = {"errors": [{"message": f"{type(exc).__name__}: {exc}"}]}
             if answer.get("errors") or answer.get("data") is None:
-                raise SystemExit(f"{server.name} cannot answer {q.name}: {answer.get('errors')}")
+                message = str((answer.get("errors") or [{}])[0].get("message"))[:300]
+                if name == "ours":
+                    raise SystemExit(f"{server.name} cannot answer {q.name}: {message}")
+                log(f"  {server.name} cannot answer {q.name}: {message}")
+                failed.setdefault(q.name, {})[name] = message
+                continue
             counts[q.name][name] = count_items(q.name, answer["data"])
         log(f"  {q.name:<14} items: " + ", ".join(f"{k} {v}" for k, v in counts[q.name].items()))
     return counts
@@ -92,6 +104,18 @@ def try_deep_connection(server: systems.Server, targets, log=print) -> dict:
     outcome = {"seconds": round(time.monotonic() - t0, 1), "error": error}
     log(f"  deep page through organizationsConnection(after:): {outcome}")
     return outcome
+
+
+def _make_command(argv: list[str]) -> str:
+    """The `make bench ...` line that gave these arguments (the Makefile passes
+    `--size $(BENCH_SIZE) $(BENCH_ARGS)`)."""
+    size = argv[1] if argv[:1] == ["--size"] else "100000"
+    rest = argv[2:] if argv[:1] == ["--size"] else argv
+    return (
+        "make bench"
+        + (f" BENCH_SIZE={size}" if size != "100000" else "")
+        + (f' BENCH_ARGS="{" ".join(rest)}"' if rest else "")
+    )
 
 
 async def _prepare(cfg) -> tuple[list[Query], object]:
@@ -127,7 +151,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     command = (
-        "make bench"
+        _make_command(sys.argv[1:])
         if os.environ.get("MAKELEVEL")
         else (".venv/bin/python -m bench.run " + " ".join(sys.argv[1:]))
     )
@@ -170,7 +194,8 @@ def main() -> None:
             server.wait()
             watches[server.name] = systems.MemoryWatch(server.process.pid).start()
         log("checking that every system answers every query:")
-        counts = check_answers(queries, servers, log)
+        failed: dict[str, dict[str, str]] = {}
+        counts = check_answers(queries, servers, failed, log)
         deep_connection = None
         if "neo4j-graphql" in servers and any(q.name == "deep_page" for q in queries):
             deep_connection = try_deep_connection(servers["neo4j-graphql"], targets, log)
@@ -215,6 +240,7 @@ def main() -> None:
                 # runs right after another one's heaviest work (Neo4j's garbage collector
                 # and caches carry it over).
                 for s in chosen[i % len(chosen) :] + chosen[: i % len(chosen)]
+                if s not in failed.get(q.name, {})
             ],
         }
         work = database.DATA / "run"
@@ -244,6 +270,7 @@ def main() -> None:
             "queries": [{"name": q.name, "title": q.title} for q in queries],
             "documents": {q.name: {"ours": q.ours[0], "theirs": q.theirs[0]} for q in queries},
             "items": counts,
+            "failed": failed,
             "deep_connection": deep_connection,
             "cells": cells,
             "memory": {
