@@ -60,7 +60,7 @@ def build_apoc(log=print) -> None:
 
 def credentials_env(cfg: Settings) -> dict[str, str]:
     """NEO4J_USERNAME / NEO4J_PASSWORD of the bench Neo4j (its password is made on its first
-    start, in data/bench), for the processes the benchmark starts: passed in their
+    start, in its store under data/bench), for the processes the benchmark starts: passed in their
     environment, never on a command line or in the plan file."""
     user, password = cfg.neo4j_auth() or ("neo4j", "")
     return {"NEO4J_USERNAME": user, "NEO4J_PASSWORD": password}
