@@ -168,3 +168,25 @@ async def test_with_prefetching_off_the_shaped_path_steps_aside(db, name, query,
     # one-pass completion is not even tried.
     assert execution.COUNTS["shaped"] == before.get("shaped", 0), name
     assert shaped == await _execute(db, query, variables, shaped=False, prefetch=False)
+
+
+async def test_the_runtime_type_of_a_class_is_looked_up_once_per_answer(db, monkeypatch):
+    """An interface field's runtime type comes from the value's class: looked up (and
+    checked against the interface) once per class in an answer, not once per object."""
+    from graphql import GraphQLSchema
+
+    checks = [0]
+    real = GraphQLSchema.is_sub_type
+
+    def counting(self, abstract, maybe_sub):
+        checks[0] += 1
+        return real(self, abstract, maybe_sub)
+
+    monkeypatch.setattr(GraphQLSchema, "is_sub_type", counting)
+    query = "{ entities(first: 60) { edges { node { id name kind } } } }"
+    data, errors = await _execute(db, query, None, shaped=True)
+    assert not errors
+    nodes = json.loads(data)["entities"]["edges"]
+    kinds = {edge["node"]["kind"] for edge in nodes}
+    assert len(nodes) > 2 * len(kinds)  # many objects of each class
+    assert 0 < checks[0] <= len(kinds)
