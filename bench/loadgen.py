@@ -192,7 +192,9 @@ async def _run_cell(send, concurrency: int, requests: int, warmup: int) -> tuple
     return time.perf_counter() - started, latencies, errors
 
 
-async def run_http(url: str, body: bytes, concurrency: int, requests: int, warmup: int):
+async def _run_pooled(url: str, ask, concurrency: int, requests: int, warmup: int):
+    """A cell over one keep-alive connection per concurrent client: `ask(conn)` makes one
+    request and returns an error text or None."""
     pool: asyncio.Queue[HttpConnection] = asyncio.Queue()
     for _ in range(concurrency):
         pool.put_nowait(HttpConnection(url))
@@ -200,19 +202,25 @@ async def run_http(url: str, body: bytes, concurrency: int, requests: int, warmu
     async def send() -> str | None:
         conn = await pool.get()
         try:
-            status, payload = await conn.post(body)
+            return await ask(conn)
         except Exception:
             conn.close()
             raise
         finally:
             pool.put_nowait(conn)
-        return _check(status, payload)
 
     try:
         return await _run_cell(send, concurrency, requests, warmup)
     finally:
         while not pool.empty():
             pool.get_nowait().close()
+
+
+async def run_http(url: str, body: bytes, concurrency: int, requests: int, warmup: int):
+    async def ask(conn: HttpConnection) -> str | None:
+        return _check(*await conn.post(body))
+
+    return await _run_pooled(url, ask, concurrency, requests, warmup)
 
 
 async def run_cached(url: str, query: str, concurrency: int, requests: int, warmup: int):
@@ -225,26 +233,12 @@ async def run_cached(url: str, query: str, concurrency: int, requests: int, warm
         first.close()
     if _check(status, payload) or not etag:
         raise SystemExit(f"GET {url}: no cacheable answer ({status}, ETag {etag})")
-    pool: asyncio.Queue[HttpConnection] = asyncio.Queue()
-    for _ in range(concurrency):
-        pool.put_nowait(HttpConnection(url))
 
-    async def send() -> str | None:
-        conn = await pool.get()
-        try:
-            status, _, payload = await conn.get(query, etag)
-        except Exception:
-            conn.close()
-            raise
-        finally:
-            pool.put_nowait(conn)
+    async def ask(conn: HttpConnection) -> str | None:
+        status, _, payload = await conn.get(query, etag)
         return None if status == 304 else f"HTTP {status}: {payload[:200]!r}"
 
-    try:
-        return await _run_cell(send, concurrency, requests, warmup)
-    finally:
-        while not pool.empty():
-            pool.get_nowait().close()
+    return await _run_pooled(url, ask, concurrency, requests, warmup)
 
 
 async def run_raw(

@@ -9,6 +9,7 @@ inserted meanwhile never make a page repeat or skip an item.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,25 +20,16 @@ from graph.cypher.projection import project
 from graph.db import Cypher
 from graph.domain import ENTITY_LABEL, LABELS, Kind
 
-# Sort keys: the expression that orders rows, per key name. Nulls sort as the sentinel so
-# the keyset comparison stays total. NAME is the stored key (graph.cypher.common), never
-# null, so it has no sentinel: compared bare, its range index serves the order.
-SORT_KEYS: dict[str, tuple[str, Any]] = {
-    "NAME": (f"n.{SORT_NAME}", None),
-    "DATE": (date_of("n"), dt.date(1, 1, 1)),
-    "AMOUNT": (amount_of("n"), -1.0),
+# Sort keys: the expression that orders rows, per key name, for the kinds a collection
+# holds (one kind: its date or amount property itself, not a CASE over every kind). Nulls
+# sort as the sentinel so the keyset comparison stays total. NAME is the stored key
+# (graph.cypher.common), never null, so it has no sentinel: compared bare, its range
+# index serves the order.
+SORT_KEYS: dict[str, tuple[Callable[[list[Kind] | None], str], Any]] = {
+    "NAME": (lambda _: f"n.{SORT_NAME}", None),
+    "DATE": (lambda kinds: date_of("n", kinds), dt.date(1, 1, 1)),
+    "AMOUNT": (lambda kinds: amount_of("n", kinds), -1.0),
 }
-
-
-def _sort_key(sort: str, kinds: list[Kind] | None) -> tuple[str, Any]:
-    """The sort key of a collection whose kinds are known: a date or an amount is then
-    its kind's property itself rather than a CASE over every kind."""
-    expr, sentinel = SORT_KEYS[sort]
-    if sort == "DATE":
-        return date_of("n", kinds), sentinel
-    if sort == "AMOUNT":
-        return amount_of("n", kinds), sentinel
-    return expr, sentinel
 
 
 @dataclass(frozen=True)
@@ -67,19 +59,16 @@ def _label(page: Page) -> str:
     kind's label (every entity has its kind's label, graph.cypher.writes), so its sort-key
     index serves a NAME page: through the Entity one, the planner read the sort keys of
     every kind to find a rare kind's few rows (measured), where before it sought its kind."""
-    if page.kind:
-        return page.kind.label
-    kinds = (page.where or {}).get("kinds")
-    if kinds is not None and len(kinds) == 1 and kinds[0] in LABELS:
-        return Kind(kinds[0]).label
-    return ENTITY_LABEL
+    kinds = _kinds(page)
+    return kinds[0].label if kinds else ENTITY_LABEL
 
 
 def page_of_entities(page: Page) -> Cypher:
     params = Params()
     label = _label(page)
     kinds = _kinds(page)
-    key_expr, sentinel = _sort_key(page.sort, kinds)
+    key_of, sentinel = SORT_KEYS[page.sort]
+    key_expr = key_of(kinds)
     where = compile_where("n", page.where, params, kinds=kinds)
     op = "<" if page.descending else ">"
     if sentinel is None:
