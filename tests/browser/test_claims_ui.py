@@ -213,5 +213,10 @@ def test_an_editor_settles_a_conflict_from_the_dialog(editor_key, visit, gql):
     page.click("#cf-close")
     open_details(visit, CREDIT)
     assert page_claims(page, "amount") == api_claims(gql, CREDIT)
-    rejected = page.locator("#claims li.claim.rejected .claim-value")
-    assert "line-through" in rejected.evaluate("el => getComputedStyle(el).textDecorationLine")
+    # Read in the page, on the element present at that moment: a live update arriving now
+    # re-renders the claims, and a style read from a detached element is empty.
+    page.wait_for_function(
+        "() => { const el = document.querySelector('#claims li.claim.rejected .claim-value');"
+        " return !!el && getComputedStyle(el).textDecorationLine.includes('line-through'); }",
+        timeout=10_000,
+    )
