@@ -94,15 +94,25 @@ class _Clock(Silent):
             self.entities_done_at = time.monotonic()
 
 
-async def load_file(cfg: Settings, path: Path, batch_size: int | None = None) -> LoadRates:
+async def load_file(
+    cfg: Settings, path: Path, batch_size: int | None = None, fast: bool = True
+) -> LoadRates:
+    """`fast` false: new facts through the upserts too (graph/bulk/writer.py), to compare."""
     db = Database(cfg)
     report = IngestReport()
     clock = _Clock(report)
     started = time.monotonic()
     try:
-        extra = {"batch_size": batch_size} if batch_size else {}
+        extra: dict = {"batch_size": batch_size} if batch_size else {}
         await ingest(
-            db, [file_input(path)], by="bench", via="ingest", progress=clock, report=report, **extra
+            db,
+            [file_input(path)],
+            by="bench",
+            via="ingest",
+            progress=clock,
+            report=report,
+            fast=fast,
+            **extra,
         )
     finally:
         await db.close()

@@ -80,14 +80,19 @@ async def _count(cfg: Settings) -> int:
 
 
 def measure(
-    cfg: Settings, entities: int = ENTITIES, relationships: int = RELATIONSHIPS, log=print
+    cfg: Settings,
+    entities: int = ENTITIES,
+    relationships: int = RELATIONSHIPS,
+    log=print,
+    fast: bool = True,
 ) -> dict:
-    """Ingests the file online into the running bench Neo4j, times it, removes it."""
+    """Ingests the file online into the running bench Neo4j, times it, removes it.
+    `fast` false: without the fast path for new facts (graph/bulk/writer.py)."""
     path = write_file(entities, relationships)
     before = asyncio.run(_count(cfg))
     log(f"online ingestion of {path.name} into a store of {before:,} entities ...")
     started = time.monotonic()
-    rates = asyncio.run(load_file(cfg, path))
+    rates = asyncio.run(load_file(cfg, path, fast=fast))
     log("  " + rates.summary())
     removed = asyncio.run(remove(cfg))
     after = asyncio.run(_count(cfg))
@@ -111,11 +116,15 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="the loaded graph's entities")
     parser.add_argument("--entities", type=int, default=ENTITIES)
     parser.add_argument("--relationships", type=int, default=RELATIONSHIPS)
+    parser.add_argument(
+        "--upserts-only", action="store_true", help="no fast path for new facts (to compare)"
+    )
     args = parser.parse_args()
     cfg = database.settings(args.size)
     database.stop_others(args.size)
     database.start(cfg)
-    print(json.dumps(measure(cfg, args.entities, args.relationships), indent=2))
+    figures = measure(cfg, args.entities, args.relationships, fast=not args.upserts_only)
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ class Checked:
     # Ids of entities, and (from, type, to) of relationships, named by more than one
     # record (the offline importer folds these; every other fact is one row).
     repeated: set[Any] = field(default_factory=set)
+    # (input, record type) -> the first and last line holding a record of that type.
+    spans: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> int:
@@ -65,6 +67,7 @@ class Checker:
         self._deferred: list[tuple[int, str, int, dict[str, str]]] = []
         self._cited: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
         self.repeated: set[Any] = set()
+        self.spans: dict[tuple[int, str], tuple[int, int]] = {}
 
     def add(self, index: int, source: Input, item: Record | Problem) -> None:
         if isinstance(item, Problem):
@@ -73,6 +76,8 @@ class Checker:
         where = source.where(item)
         self.counts[item.type] += 1
         self.types[index].add(item.type)
+        span = self.spans.get((index, item.type))
+        self.spans[(index, item.type)] = (span[0] if span else item.line, item.line)
         if item.type == ENTITY:
             self._entity(index, source, where, item)
         elif item.type == RELATIONSHIP:
@@ -206,5 +211,12 @@ class Checker:
         problems = sorted(self.problems, key=lambda p: p.order)
         valid = self.counts[ENTITY] + self.counts[RELATIONSHIP] - self.invalid_facts
         return Checked(
-            problems, self.invalid, self.sources, self.counts, self.types, valid, self.repeated
+            problems,
+            self.invalid,
+            self.sources,
+            self.counts,
+            self.types,
+            valid,
+            self.repeated,
+            self.spans,
         )

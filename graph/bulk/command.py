@@ -24,7 +24,7 @@ from graph.bulk.ingestion import ingest
 from graph.bulk.jsonl import read_jsonl
 from graph.bulk.offline import OfflineRefused, is_empty, offline_ingest
 from graph.bulk.progress import progress_for
-from graph.bulk.records import SOURCE, Input, Record, UsageError
+from graph.bulk.records import SOURCE, Input, Problem, Record, UsageError
 from graph.bulk.report import IngestReport
 from graph.bulk.snapshot import Snapshot
 from graph.db import Database
@@ -50,17 +50,25 @@ def file_input(path: Path) -> Input:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        reader = read_jsonl
-    elif suffix == ".csv":
-        reader = read_csv
-    else:
+    jsonl = suffix in (".jsonl", ".ndjson")
+    if not jsonl and suffix != ".csv":
         raise UsageError(f"{path}: not a .jsonl, .ndjson or .csv file")
+    reader = read_jsonl if jsonl else read_csv
     try:
         snapshot = Snapshot(path)
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from exc
-    return Input(str(path), lambda: reader(path, str(path), snapshot.open), close=snapshot.close)
+    name = str(path)
+
+    def span(first: int, last: int) -> Iterator[Record | Problem]:
+        return read_jsonl(path, name, snapshot.open, first, last)
+
+    return Input(
+        name,
+        lambda: reader(path, name, snapshot.open),
+        close=snapshot.close,
+        read_span=span if jsonl else None,
+    )
 
 
 def source_file_input(path: Path) -> Input:

@@ -72,12 +72,31 @@ def _or_absent(fact: dict[str, Any], key: str, value: list) -> None:
         fact.pop(key, None)
 
 
+def _apply(fact: dict[str, Any], values: dict[str, Any]) -> None:
+    """SET n += c.set (a null removes)."""
+    for key, value in values.items():
+        if value is None:
+            fact.pop(key, None)
+        else:
+            fact[key] = value
+
+
 def _claims(
     fact: dict[str, Any], claims: list[dict[str, Any]], conflict: Conflict
 ) -> list[Conflict]:
     """writes._CLAIMS for one row (never `supersede`: ingestion does not guard)."""
     opened = []
+    # A fact with no claims before this row (a new one): each property's claims are this
+    # row's, of one value, so that value is shown and nothing conflicts (what the
+    # comparison below finds for it, in less time).
+    first = not fact.get("_claims") and not fact.get("_pinned")
     for c in claims:
+        if first:
+            if c["entries"]:
+                fact["_claims"] = list(fact.get("_claims") or ()) + c["entries"]
+                if not c["multi"]:
+                    _apply(fact, c["set"])
+            continue
         had = list(fact.get("_claims") or ())
         fresh = [e for e in c["entries"] if e not in had]
         if fresh:
@@ -93,11 +112,7 @@ def _claims(
         at = next(i for i, v in enumerate(values) if c["prefix"] + v + SEP == c["value"])
         pinned = any(x.startswith(c["prefix"]) for x in fact.get("_pinned") or ())
         if all(k <= counts[at] for k in counts) and not pinned:
-            for key, value in c["set"].items():  # SET n += c.set (a null removes)
-                if value is None:
-                    fact.pop(key, None)
-                else:
-                    fact[key] = value
+            _apply(fact, c["set"])
         if len(values) > 1:
             name = c["prefix"].split(SEP)[0]
             opened.append(
@@ -116,8 +131,9 @@ def _claims(
 
 def _set_by(fact: dict[str, Any], keys: list[str], prov: list[str], via: str) -> None:
     """writes._SET_BY: each property the row writes is now the row's."""
-    source = prov[0].split("|")[0] if prov else ""
-    kept = [x for x in fact.get("_setBy") or () if x.split("|")[0] not in keys]
+    source = prov[0].split("|", 1)[0] if prov else ""
+    had = fact.get("_setBy")
+    kept = [x for x in had if x.split("|", 1)[0] not in keys] if had else []
     _or_absent(fact, "_setBy", kept + [f"{k}|{source}|{via}" for k in keys])
 
 

@@ -69,7 +69,13 @@ def rows_of(inputs: list[Input], checked: Checked, *record_types: str) -> Iterat
     for index, origin in enumerate(inputs):
         if not checked.types[index] & set(record_types):
             continue
-        for item in origin.read():
+        spans = [checked.spans[(index, t)] for t in record_types if (index, t) in checked.spans]
+        items = (
+            origin.read_span(min(a for a, _ in spans), max(b for _, b in spans))
+            if origin.read_span is not None and spans
+            else origin.read()
+        )
+        for item in items:
             if isinstance(item, Problem) or item.type not in record_types:
                 continue
             if (index, item.line) in checked.invalid:
@@ -158,10 +164,12 @@ async def ingest(
     report: IngestReport | None = None,
     writers: int = WRITERS,
     guard: Guard | None = None,
+    fast: bool = True,
 ) -> IngestReport:
     """Checks, then writes. `report` (if given) is filled as batches commit, so a caller
     that is interrupted can still say how far the run got. `guard`: see
-    graph.bulk.writer (the seed's loads never replace what others set)."""
+    graph.bulk.writer (the seed's loads never replace what others set); `fast` false
+    sends new facts through the upserts too (tests compare the two)."""
     progress = progress or Silent()
     report = report if report is not None else IngestReport()
     started = time.monotonic()
@@ -189,7 +197,7 @@ async def ingest(
     # batch must find the entities it joins.
     for record_type in (ENTITY, RELATIONSHIP):
         batches = _batches(rows_of(inputs, checked, record_type), batch_size)
-        await _write_batches(db, batches, change, report, progress, writers, guard)
+        await _write_batches(db, batches, change, report, progress, writers, guard, fast)
         report.seconds = time.monotonic() - started
     return report
 
@@ -202,6 +210,7 @@ async def _write_batches(
     progress: Silent,
     writers: int,
     guard: Guard | None = None,
+    fast: bool = True,
 ) -> None:
     """Up to `writers` batches in flight at once: Neo4j works on one while the next is
     read and sent. Results are counted as each batch commits."""
@@ -215,7 +224,7 @@ async def _write_batches(
             progress.wrote(rows)
 
     async def write(batch: list[Row]) -> tuple[int, list]:
-        return len(batch), await write_batch(db, batch, change, guard)
+        return len(batch), await write_batch(db, batch, change, guard, fast)
 
     try:
         for batch in batches:

@@ -21,14 +21,11 @@ import orjson
 
 from graph.bulk.records import ENTITY, RECORD_TYPES, RELATIONSHIP, Problem, Record
 
-_RELATIONSHIP_KEYS = ("from", "type", "to")
-_ENTITY_KEYS = ("id", "kind")
-
 
 def _record_type(obj: dict) -> str | None:
-    if any(key in obj for key in _RELATIONSHIP_KEYS):
+    if "from" in obj or "type" in obj or "to" in obj:  # _RELATIONSHIP_KEYS, unrolled
         return RELATIONSHIP
-    if any(key in obj for key in _ENTITY_KEYS):
+    if "id" in obj or "kind" in obj:
         return ENTITY
     return None
 
@@ -38,12 +35,21 @@ def _open(path: Path, opener: Callable[[], IO[bytes]] | None) -> IO[bytes]:
 
 
 def read_jsonl(
-    path: Path, name: str | None = None, opener: Callable[[], IO[bytes]] | None = None
+    path: Path,
+    name: str | None = None,
+    opener: Callable[[], IO[bytes]] | None = None,
+    first: int = 1,
+    last: int | None = None,
 ) -> Iterator[Record | Problem]:
-    """`opener`: where the bytes come from instead of the file itself (its snapshot)."""
+    """`opener`: where the bytes come from instead of the file itself (its snapshot);
+    `first`, `last`: only the lines in between (both included) are parsed."""
     name = name or path.name
     with _open(path, opener) as lines:
         for number, raw in enumerate(lines, 1):
+            if number < first:
+                continue
+            if last is not None and number > last:
+                break
             if not raw.strip():
                 continue
             where = f"{name} line {number}"

@@ -43,6 +43,10 @@ class Input:
     default_source: str | None = None
     # Frees what reading needs (a file's snapshot), once the run is over.
     close: Callable[[], None] = lambda: None
+    # Reads only the records on lines `first`..`last` (a JSON Lines file: the lines
+    # outside are not parsed), for a pass that writes one record type of a file that
+    # holds them in runs (entities, then relationships).
+    read_span: Callable[[int, int], Iterator[Record | Problem]] | None = None
 
     def where(self, record: Record) -> str:
         return record.label or f"{self.name} line {record.line}"

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graph.bulk import fold
 from graph.bulk.records import Input, Record
 from graph.cypher import bulk, writes
 from graph.db import Database, Transaction
@@ -134,6 +135,44 @@ async def _guarded(
     return out
 
 
+def _named_once(target: str, sent: list[dict]) -> list[int]:
+    """Positions of the rows whose fact no other row of the group names."""
+    keys = [d["id"] if target == ENTITIES else (d["from"], d["to"]) for d in sent]
+    times: dict[Any, int] = defaultdict(int)
+    for key in keys:
+        times[key] += 1
+    return [i for i, key in enumerate(keys) if times[key] == 1]
+
+
+async def _create_new(
+    tx: Transaction, target: str, group: Kind | str, sent: list[dict], recorded: dict
+) -> set[int]:
+    """The fast path (graph/cypher/writes.py, `create_entities`): the rows named once in
+    the group, folded in Python as new facts (graph/bulk/fold.py) and created if the store
+    does not hold them; returns the positions in `sent` of the rows it created."""
+    changes = {"create": recorded["createdChange"], "update": recorded["updatedChange"]}
+    via = recorded["via"]
+    rows = []
+    for i in _named_once(target, sent):
+        data = sent[i]
+        if target == ENTITIES:
+            fact, written = fold.entity(None, Kind(group).value, data, via, changes)
+            rows.append({"i": i, "id": data["id"], "fact": fact})
+        else:
+            fact, written = fold.relationship(None, str(group), data, via, changes)
+            rows.append({"i": i, "from": data["from"], "to": data["to"], "fact": fact})
+        if written.conflicts:  # one row, one value per property: never, but not assumed
+            rows.pop()
+    if not rows:
+        return set()
+    if target == ENTITIES:
+        [result] = await tx.run(writes.create_entities(Kind(group), rows))
+        made = set(result["created"])
+        return {row["i"] for row in rows if row["id"] in made}
+    [result] = await tx.run(writes.create_relationships(str(group), rows))
+    return set(result["created"])
+
+
 def _note(target: str, group: Kind | str, members: list[Row]) -> str:
     """What a batch's Change says it was: how many rows of what, from where."""
     what = group.value if isinstance(group, Kind) else group
@@ -143,10 +182,15 @@ def _note(target: str, group: Kind | str, members: list[Row]) -> str:
 
 
 async def write_batch(
-    db: Database, rows: list[Row], change: dict[str, Any], guard: Guard | None = None
+    db: Database,
+    rows: list[Row],
+    change: dict[str, Any],
+    guard: Guard | None = None,
+    fast: bool = True,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Writes `rows` in one transaction; returns (ENTITIES | RELATIONSHIPS, upsert result)
-    for each group, in the order written."""
+    for each group, in the order written. `fast`: facts the store does not hold yet are
+    created directly (`_create_new`) unless a guard asks for the upserts' comparison."""
     groups: dict[tuple[str, Kind | str], list[Row]] = {}
     ids: set[str] = set()
     for row in rows:
@@ -167,11 +211,22 @@ async def write_batch(
             if guard is not None:
                 sent = await _guarded(tx, guard, target, group, sent)
             recorded = writes.batch_change(change, _note(target, group, members), sent)
+            created: set[int] = set()
+            if fast and guard is None:
+                created = await _create_new(tx, target, group, sent, recorded)
+                recorded["alsoCreated"] = len(created)
+            rest = [d for i, d in enumerate(sent) if i not in created] if created else sent
             if target == ENTITIES:
-                cypher = writes.upsert_entities(Kind(group), sent, recorded)
+                cypher = writes.upsert_entities(Kind(group), rest, recorded)
             else:
-                cypher = writes.upsert_relationships(str(group), sent, recorded)
+                cypher = writes.upsert_relationships(str(group), rest, recorded)
             [result] = await tx.run(cypher)
+            if created:
+                result = {
+                    **result,
+                    "written": result["written"] + len(created),
+                    "created": result["created"] + len(created),
+                }
             done.append((target, result, members, sent))
         return done
 

@@ -130,8 +130,10 @@ _BATCH_MARK = (
     "  SET {var}._changes = coalesce({var}._changes, []) + "
     "    CASE WHEN created THEN $createdChange ELSE $updatedChange END) "
 )
+# `$alsoCreated`: the facts of the same batch and group that `create_entities` /
+# `create_relationships` made before this statement, counted on the same Change.
 _BATCH_CHANGES = (
-    "FOREACH (a IN [x IN [['create', created, $createdChange], "
+    "FOREACH (a IN [x IN [['create', created + $alsoCreated, $createdChange], "
     "    ['update', updated, $updatedChange]] WHERE x[1] > 0] | "
     "  CREATE (:Change:Unsequenced {{id: a[2], at: $at, by: $by, via: $via, action: a[0], "
     "    target: '{target}', type: {type}, count: a[1], note: $note, "
@@ -157,6 +159,7 @@ def batch_change(change: dict[str, Any], note: str, rows: list[dict[str, Any]]) 
         "updatedChange": str(uuid.uuid4()),
         "note": note,
         "provenance": provenance,
+        "alsoCreated": 0,
     }
 
 
@@ -298,6 +301,49 @@ def upsert_relationships(
         **change,
     }
     return query, params
+
+
+# The fast path of bulk ingestion (graph/bulk/writer.py): facts the store does not hold
+# yet, their stored properties computed in Python by graph/bulk/fold.py (which mirrors the
+# upserts above clause by clause), are created with one SET each instead of going through
+# the claims' per-property comparison. A row whose fact exists by the time the statement
+# runs (another writer, an earlier batch) is left alone and comes back to go through the
+# upsert; so does a relationship whose ends are missing or of kinds its type does not join.
+
+
+def create_entities(kind: Kind, rows: list[dict[str, Any]]) -> Cypher:
+    """Rows: {id, fact}; MERGE on the unique id makes concurrent writers safe. Returns
+    the ids created."""
+    return (
+        "UNWIND $rows AS row "
+        "MERGE (n:Entity {id: row.id}) "
+        "ON CREATE SET n += row.fact, n._fresh = true "
+        "WITH row, n WHERE n._fresh "
+        f"SET n:{kind.label} REMOVE n._fresh "
+        "RETURN collect(row.id) AS created",
+        {"rows": rows},
+    )
+
+
+def create_relationships(rel_type: str, rows: list[dict[str, Any]]) -> Cypher:
+    """Rows: {i, from, to, fact}; the start node's lock (as in `upsert_relationships`)
+    keeps two writers from both creating one relationship. Returns the `i` created."""
+    declared = RELATIONSHIP_TYPES[rel_type]
+    pattern = relationship_pattern([rel_type])
+    return (
+        "UNWIND $rows AS row "
+        "MATCH (a:Entity {id: row.from}) WHERE a.kind IN $fromKinds "
+        "MATCH (b:Entity {id: row.to}) WHERE b.kind IN $toKinds "
+        "SET a._lock = true REMOVE a._lock "
+        f"WITH row, a, b WHERE NOT EXISTS {{ (a)-[{pattern}]->(b) }} "
+        f"CREATE (a)-[r{pattern}]->(b) SET r = row.fact "
+        "RETURN collect(row.i) AS created",
+        {
+            "rows": rows,
+            "fromKinds": list(declared.sources),
+            "toKinds": list(declared.targets),
+        },
+    )
 
 
 def graph_counts() -> Cypher:

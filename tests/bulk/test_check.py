@@ -93,6 +93,8 @@ def test_relationships_may_come_before_their_entities():
         (ENTITY, entity("acme")),
     )
     assert checked.problems == []
+    # Where each record type lies: the writing passes read only those lines.
+    assert checked.spans == {(0, RELATIONSHIP): (1, 1), (0, SOURCE): (2, 2), (0, ENTITY): (3, 4)}
 
 
 def test_relationship_ends_must_be_of_the_kinds_the_type_joins():

@@ -61,6 +61,16 @@ def test_jsonl_line_numbers_count_blank_lines(tmp_path):
     assert [i.line for i in items] == [1, 4]
 
 
+def test_jsonl_reads_a_span_of_lines_without_parsing_the_rest(tmp_path):
+    broken = '{"id": "x", "kind": '  # outside the span: never parsed, so no problem
+    text = "\n".join([broken, json.dumps(ENTITY_LINE), "", json.dumps(RELATIONSHIP_LINE), broken])
+    path = _write(tmp_path, "facts.jsonl", text + "\n")
+    items = list(read_jsonl(path, first=2, last=4))
+    assert [(i.type, i.line) for i in items] == [(ENTITY, 2), (RELATIONSHIP, 4)]
+    assert [i.line for i in read_jsonl(path, first=4, last=4)] == [4]
+    assert [type(i) for i in read_jsonl(path)] == [Problem, Record, Record, Problem]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
