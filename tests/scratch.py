@@ -44,3 +44,6 @@ def scratch_neo4j(
         yield settings, local
     finally:
         local.stop()
+        # And one started on the store since by another process (the offline importer
+        # stops the test's Neo4j and starts its own), which `local` leaves alone.
+        LocalNeo4j(settings).stop()
