@@ -31,6 +31,7 @@ import inspect
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -126,8 +127,16 @@ def _field(parent: GraphQLObjectType, name: str) -> _Field:
     return found
 
 
+# Classes of resolved values known not to be awaitable (most are: lists, strings, typed
+# objects), so the check below is one set lookup for them.
+_NOT_AWAITABLE: set[type] = {list, str, int, float, bool, type(None), dict, tuple}
+
+
 def _run(value: Any) -> Any:
     """The value of an awaitable that completes without suspending, else _Bail."""
+    kind = type(value)
+    if kind in _NOT_AWAITABLE:
+        return value
     if inspect.iscoroutine(value):
         try:
             value.send(None)
@@ -137,6 +146,10 @@ def _run(value: Any) -> Any:
         raise _Bail
     if inspect.isawaitable(value):
         raise _Bail
+    # An instance of a class without __await__ is never awaitable (what isawaitable's
+    # Awaitable check reads), except a generator marked as a coroutine.
+    if kind is not GeneratorType and not hasattr(kind, "__await__"):
+        _NOT_AWAITABLE.add(kind)
     return value
 
 
@@ -201,8 +214,7 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLList):
             if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
                 raise _Bail
-            item_type = return_type.of_type
-            return [self._shape(item_type, details, item) for item in value]
+            return self._list(return_type.of_type, details, value)
         if is_leaf_type(return_type):
             return self._leaf(return_type, value)
         if is_abstract_type(return_type):
@@ -215,6 +227,35 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise _Bail
             return self._object(return_type, details, value)
         raise _Bail
+
+    def _list(self, item_type: GraphQLOutputType, details: Any, items: Iterable) -> list:
+        """A list's items; a list of objects (the large ones: a page, a relationship field)
+        unwraps its item type once, not once per item, and completes each as `_shape`
+        would."""
+        non_null = isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        abstract = named if is_abstract_type(named) else None
+        concrete = named if isinstance(named, GraphQLObjectType) else None
+        if abstract is None and concrete is None:
+            return [self._shape(item_type, details, item) for item in items]
+        is_type_of = concrete.is_type_of if concrete is not None else None
+        no_info: Any = None  # Strawberry's is_type_of reads only the value
+        out: list[Any] = []
+        for item in items:
+            if item is None or item is Undefined:
+                if non_null:
+                    raise _Bail
+                out.append(None)
+            elif isinstance(item, Exception):
+                raise _Bail
+            elif abstract is not None:
+                out.append(self._object(self._runtime_type(abstract, item), details, item))
+            else:
+                assert concrete is not None
+                if is_type_of is not None and not is_type_of(item, no_info):
+                    raise _Bail
+                out.append(self._object(concrete, details, item))
+        return out
 
     @staticmethod
     def _leaf(return_type: GraphQLLeafType, value: Any) -> Any:
@@ -243,8 +284,10 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return runtime
 
     def _steps(self, parent: GraphQLObjectType, details: Any) -> list[tuple]:
-        """(response key, field details, field definition, _Field) for each field of
-        `parent` the selection asks for; the same for every object of a list."""
+        """(response key, field details, field definition, _Field, leaf type, non-null)
+        for each field of `parent` the selection asks for; the same for every object of a
+        list. The leaf type (a scalar or enum field's, else None) lets `_object` complete
+        the bulk of the fields without going through `_shape`."""
         key = (parent, id(details))
         found = self._shaped_steps.get(key)
         if found is not None:
@@ -252,11 +295,11 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, *_ = self.collect_subfields(parent, details)
         if defer_usages:
             raise _Bail
-        steps: list[tuple[str, Any, Any, _Field | None]] = []
+        steps: list[tuple[str, Any, Any, _Field | None, Any, bool]] = []
         for response_key, field_details in grouped.items():
             name = field_details[0].node.name.value
             if name == "__typename":
-                steps.append((response_key, field_details, None, None))
+                steps.append((response_key, field_details, None, None, None, False))
                 continue
             field_def = parent.fields.get(name)
             if field_def is None:
@@ -264,13 +307,17 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field = _field(parent, name)
             if not field.usable:
                 raise _Bail
-            steps.append((response_key, field_details, field_def, field))
+            non_null = isinstance(field_def.type, GraphQLNonNull)
+            named = field_def.type.of_type if non_null else field_def.type
+            leaf = named if is_leaf_type(named) else None
+            steps.append((response_key, field_details, field_def, field, leaf, non_null))
         self._shaped_steps[key] = (details, steps)  # keeps `details` alive while its id is a key
         return steps
 
     def _object(self, parent: GraphQLObjectType, details: Any, value: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for response_key, field_details, field_def, field in self._steps(parent, details):
+        steps = self._steps(parent, details)
+        for response_key, field_details, field_def, field, leaf, non_null in steps:
             if field_def is None:
                 out[response_key] = parent.name
                 continue
@@ -280,7 +327,16 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise
             except Exception as exc:  # the engine reports it, with its path
                 raise _Bail from exc
-            out[response_key] = self._shape(field_def.type, field_details, resolved)
+            if leaf is None:
+                out[response_key] = self._shape(field_def.type, field_details, resolved)
+            elif resolved is None or resolved is Undefined:  # as `_shape` would
+                if non_null:
+                    raise _Bail
+                out[response_key] = None
+            elif isinstance(resolved, Exception):
+                raise _Bail
+            else:
+                out[response_key] = self._leaf(leaf, resolved)
         return out
 
     def _resolve(self, field: _Field, field_def: Any, details: Any, source: Any) -> Any:

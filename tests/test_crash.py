@@ -75,8 +75,8 @@ from graph.bulk import ingestion
 ack = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 write_batch = ingestion.write_batch
 
-async def acknowledged(db, rows, change, guard=None):
-    results = await write_batch(db, rows, change, guard)
+async def acknowledged(db, rows, change, *args, **kwargs):
+    results = await write_batch(db, rows, change, *args, **kwargs)
     keys = [r.data["id"] if r.target == "entities" else [r.data["from"], r.group, r.data["to"]]
             for r in rows]
     os.write(ack, (json.dumps({"target": rows[0].target, "keys": keys}) + "\\n").encode())

@@ -190,3 +190,28 @@ async def test_the_runtime_type_of_a_class_is_looked_up_once_per_answer(db, monk
     kinds = {edge["node"]["kind"] for edge in nodes}
     assert len(nodes) > 2 * len(kinds)  # many objects of each class
     assert 0 < checks[0] <= len(kinds)
+
+
+def test_awaitability_is_checked_once_per_class():
+    """`_run` learns which classes of resolved values can never be awaited, so a typed
+    object is passed through with one set lookup; a coroutine is still run, and a class
+    that defines __await__ is never learnt."""
+
+    class Plain:
+        pass
+
+    class Awaits:
+        def __await__(self):
+            yield from ()
+
+    async def ready():
+        return 7
+
+    execution._NOT_AWAITABLE.discard(Plain)
+    value = Plain()
+    assert execution._run(value) is value
+    assert Plain in execution._NOT_AWAITABLE
+    assert execution._run(ready()) == 7
+    with pytest.raises(execution._Bail):
+        execution._run(Awaits())
+    assert Awaits not in execution._NOT_AWAITABLE
