@@ -166,10 +166,10 @@ async def _create_new(
     if not rows:
         return set()
     if target == ENTITIES:
-        [result] = await tx.run(writes.create_entities(Kind(group), rows))
-        made = set(result["created"])
-        return {row["i"] for row in rows if row["id"] in made}
-    [result] = await tx.run(writes.create_relationships(str(group), rows))
+        cypher = writes.create_entities(Kind(group), rows)
+    else:
+        cypher = writes.create_relationships(str(group), rows)
+    [result] = await tx.run(cypher)
     return set(result["created"])
 
 

@@ -312,15 +312,15 @@ def upsert_relationships(
 
 
 def create_entities(kind: Kind, rows: list[dict[str, Any]]) -> Cypher:
-    """Rows: {id, fact}; MERGE on the unique id makes concurrent writers safe. Returns
-    the ids created."""
+    """Rows: {i, id, fact}; MERGE on the unique id makes concurrent writers safe.
+    Returns the `i` created."""
     return (
         "UNWIND $rows AS row "
         "MERGE (n:Entity {id: row.id}) "
         "ON CREATE SET n += row.fact, n._fresh = true "
         "WITH row, n WHERE n._fresh "
         f"SET n:{kind.label} REMOVE n._fresh "
-        "RETURN collect(row.id) AS created",
+        "RETURN collect(row.i) AS created",
         {"rows": rows},
     )
 
