@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
 
+import orjson
 import pytz
 from neo4j import (
     READ_ACCESS,
@@ -236,9 +237,7 @@ class Database:
             raise _failure(exc) from exc
         finally:
             request_context.record_neo4j(time.perf_counter() - started)
-        # One pass over the values (a Record is a tuple of them), not Record.data()'s
-        # transform and then another: a third of a large answer's CPU time otherwise.
-        return [dict(zip(keys, map(_native, record), strict=True)) for record in records]
+        return [dict(zip(keys, _values(record), strict=True)) for record in records]
 
 
 class Transaction:
@@ -280,6 +279,22 @@ class ReadTransaction:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _values(record: Any) -> list[Any]:
+    """A record's values as plain Python (a Record is a tuple of them). Most answers hold
+    only JSON's own types (maps, lists, text, numbers), which orjson confirms in C about
+    ten times faster than the Python walk of `_native` (nested entity on 10^5 entities:
+    0.8 ms against 9 ms, bench/FINDINGS.md); anything else it refuses (temporal values,
+    nodes, bytes) and the walk converts."""
+    values = list(record)
+    try:
+        orjson.dumps(values)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return [_native(value) for value in values]
+    return values
+
+
 _EXPORTER = RecordExporter()
 
 

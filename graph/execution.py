@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
 from types import GeneratorType
@@ -61,6 +62,15 @@ COUNTS: Counter[str] = Counter()
 STRICT = False
 
 
+# Metadata key of a Strawberry field that gives the shortcut a faster way to the value its
+# resolver would return, from data already in hand (graph.types.kinds' relationship
+# fields): an object with `prepare(kwargs)`, called once per field node with the keyword
+# arguments the resolver would get, and `read(source, prepared)`, called per object. `read`
+# raises LookupError when the data is not in hand: the engine then walks, and the resolver
+# loads it.
+READER = "graph.shaped_reader"
+
+
 class _Bail(Exception):
     """The shortcut cannot complete this value exactly as the engine would."""
 
@@ -81,13 +91,22 @@ class _Field:
     Strawberry would call (or the attribute it would read), with the arguments it would
     pass. `usable` is False for a field the shortcut leaves to the engine."""
 
-    __slots__ = ("attribute", "func", "pass_info", "self_first", "strawberry_field", "usable")
+    __slots__ = (
+        "attribute",
+        "func",
+        "pass_info",
+        "reader",
+        "self_first",
+        "strawberry_field",
+        "usable",
+    )
 
     def __init__(self, parent: GraphQLObjectType, name: str) -> None:
         self.usable = False
         self.attribute: str | None = None
         self.func: Callable | None = None
         self.pass_info = self.self_first = False
+        self.reader: Any = None
         field_def = parent.fields.get(name)
         field = (field_def.extensions or {}).get(_BACKREF) if field_def else None
         self.strawberry_field: Any = field
@@ -96,6 +115,10 @@ class _Field:
             or getattr(field, "permission_classes", None)
             or getattr(field, "extensions", None)
         ):
+            return
+        self.reader = field.metadata.get(READER)
+        if self.reader is not None:
+            self.usable = True
             return
         base = field.base_resolver
         if base is None:
@@ -284,10 +307,12 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return runtime
 
     def _steps(self, parent: GraphQLObjectType, details: Any) -> list[tuple]:
-        """(response key, field details, field definition, _Field, leaf type, non-null)
-        for each field of `parent` the selection asks for; the same for every object of a
-        list. The leaf type (a scalar or enum field's, else None) lets `_object` complete
-        the bulk of the fields without going through `_shape`."""
+        """(response key, field details, field definition, getter, leaf type, the Python
+        type its coercion returns unchanged, non-null) for each field of `parent` the
+        selection asks for; the same for every object of a list. The getter gives the
+        field's resolved value for one object (its arguments and its READER's preparation
+        worked out here, once); the leaf type (a scalar or enum field's, else None) lets
+        `_object` complete the bulk of the fields without going through `_shape`."""
         key = (parent, id(details))
         found = self._shaped_steps.get(key)
         if found is not None:
@@ -295,11 +320,11 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, *_ = self.collect_subfields(parent, details)
         if defer_usages:
             raise _Bail
-        steps: list[tuple[str, Any, Any, _Field | None, Any, bool]] = []
+        steps: list[tuple] = []
         for response_key, field_details in grouped.items():
             name = field_details[0].node.name.value
             if name == "__typename":
-                steps.append((response_key, field_details, None, None, None, False))
+                steps.append((response_key, field_details, None, None, None, None, False))
                 continue
             field_def = parent.fields.get(name)
             if field_def is None:
@@ -307,28 +332,57 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field = _field(parent, name)
             if not field.usable:
                 raise _Bail
+            try:
+                get = self._getter(field, field_def, field_details)
+            except _Bail:
+                raise
+            except Exception as exc:  # a bad argument: the engine reports it, with its path
+                raise _Bail from exc
             non_null = isinstance(field_def.type, GraphQLNonNull)
             named = field_def.type.of_type if non_null else field_def.type
             leaf = named if is_leaf_type(named) else None
-            steps.append((response_key, field_details, field_def, field, leaf, non_null))
+            as_is = _AS_IS.get(leaf) if leaf is not None else None
+            steps.append((response_key, field_details, field_def, get, leaf, as_is, non_null))
         self._shaped_steps[key] = (details, steps)  # keeps `details` alive while its id is a key
         return steps
 
+    def _getter(self, field: _Field, field_def: Any, details: Any) -> Callable[[Any], Any]:
+        """The field's resolved value for one object, as Strawberry would resolve it."""
+        if field.attribute is not None:
+            return operator.attrgetter(field.attribute)
+        kwargs = self._arguments(field, field_def, details) if field_def.args else {}
+        reader = field.reader
+        if reader is not None:
+            read, prepared = reader.read, reader.prepare(kwargs)
+            return lambda source: read(source, prepared)
+        if field.pass_info:
+            kwargs = {**kwargs, "info": _NO_INFO}
+        func = field.func
+        assert func is not None  # a usable field reads an attribute or calls a function
+        if not field.self_first:
+            return lambda _source: _run(func(**kwargs))
+        if kwargs:
+            return lambda source: _run(func(source, **kwargs))
+        return lambda source: _run(func(source))
+
     def _object(self, parent: GraphQLObjectType, details: Any, value: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        steps = self._steps(parent, details)
-        for response_key, field_details, field_def, field, leaf, non_null in steps:
+        for response_key, field_details, field_def, get, leaf, as_is, non_null in self._steps(
+            parent, details
+        ):
             if field_def is None:
                 out[response_key] = parent.name
                 continue
             try:
-                resolved = self._resolve(field, field_def, field_details, value)
+                resolved = get(value)
             except _Bail:
                 raise
             except Exception as exc:  # the engine reports it, with its path
                 raise _Bail from exc
             if leaf is None:
                 out[response_key] = self._shape(field_def.type, field_details, resolved)
+            elif as_is is type(resolved):  # what coercion would return unchanged
+                out[response_key] = resolved
             elif resolved is None or resolved is Undefined:  # as `_shape` would
                 if non_null:
                     raise _Bail
@@ -338,18 +392,6 @@ class ShapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             else:
                 out[response_key] = self._leaf(leaf, resolved)
         return out
-
-    def _resolve(self, field: _Field, field_def: Any, details: Any, source: Any) -> Any:
-        if field.attribute is not None:
-            return getattr(source, field.attribute)
-        kwargs = self._arguments(field, field_def, details) if field_def.args else {}
-        if field.pass_info:
-            kwargs = {**kwargs, "info": _NO_INFO}
-        func = field.func
-        assert func is not None  # a usable field reads an attribute or calls a function
-        if field.self_first:
-            return _run(func(source, **kwargs))
-        return _run(func(**kwargs))
 
     def _arguments(self, field: _Field, field_def: Any, details: Any) -> dict[str, Any]:
         """The keyword arguments Strawberry would pass, computed once per field node."""

@@ -77,6 +77,8 @@ ERRORS = [
     ('{ entity(id: "bank-of-beijing") { relationships(types: ["NOPE"]) { type } } }', None),
     ('{ organizations(first: 2, after: "not-a-cursor") { edges { cursor } } }', None),
     ('{ ok: entity(id: "potevio") { id } bad: search(text: "x", first: 0) { score } }', None),
+    # A relationship field's bad argument, met while its window is prepared.
+    ('{ entity(id: "bank-of-beijing") { ... on Bank { creditsGranted(first: 0) { id } } } }', None),
 ]
 
 
@@ -190,6 +192,36 @@ async def test_the_runtime_type_of_a_class_is_looked_up_once_per_answer(db, monk
     kinds = {edge["node"]["kind"] for edge in nodes}
     assert len(nodes) > 2 * len(kinds)  # many objects of each class
     assert 0 < checks[0] <= len(kinds)
+
+
+async def test_relationship_fields_make_their_window_once_per_field(db, monkeypatch):
+    """A relationship field asked for under every item of a list is read through its
+    READER (graph.types.kinds): its window is made once per field of the query and type,
+    not once per object, and its rows read straight from the prefetched answer."""
+    from graph.resolvers import related
+
+    made = [0]
+    real = related.list_window
+
+    def counting(*args, **kwargs):
+        made[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(related, "list_window", counting)
+    query = """{ entities(first: 200) { edges { node { ... on Organizational { __typename
+                 memberOf { id } agreements { role } } } } } }"""
+    data, errors = await _execute(db, query, None, shaped=True)
+    assert not errors
+    orgs = [edge["node"] for edge in json.loads(data)["entities"]["edges"] if edge["node"]]
+    assert len(orgs) > 10
+    assert sum(len(org["agreements"]) for org in orgs) > 2
+    types = {org["__typename"] for org in orgs}
+    # The plan makes memberOf's and agreements' windows once each; the shortcut once per
+    # field and concrete type, for all its objects.
+    assert made[0] == 2 + 2 * len(types) < len(orgs)
+    made[0] = 0
+    assert (data, errors) == await _execute(db, query, None, shaped=False)
+    assert made[0] >= 2 * len(orgs)  # the engine's walk: once per object
 
 
 def test_awaitability_is_checked_once_per_class():

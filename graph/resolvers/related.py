@@ -164,6 +164,15 @@ def prefetched(node: dict, window: Window) -> Fetched | None:
     return Fetched(rows, found.get(f"{key}_n"), found.get(f"{key}_sum"), found.get(f"{key}_dates"))
 
 
+def prefetched_rows(node: dict, window: Window) -> list[dict]:
+    """The window's prefetched rows; LookupError when the root field's plan did not
+    fetch them (graph.execution's shortcut then leaves the field to its resolver)."""
+    rows = node[PREFETCHED_KEY][window.key]
+    if rows is None:
+        raise LookupError(window.key)
+    return rows
+
+
 async def fetch(
     node: dict, info: Any, window: Window, total: bool = False, aggregate: bool = False
 ) -> Fetched:

@@ -37,6 +37,7 @@ from graph.domain import (
     RelationshipField,
     RelationshipType,
 )
+from graph.execution import READER
 from graph.resolvers import related
 from graph.resolvers.related import sort_key_name
 from graph.types.claims import claim_fields
@@ -414,6 +415,33 @@ def _wrap(field: RelationshipField, rel: RelationshipType, holder: Any, row: dic
     )
 
 
+def _items(field: RelationshipField, rel: RelationshipType, holder: Any, rows: list) -> Any:
+    """A relationship field's value from its rows: a list, or one entity (or None)."""
+    if not field.many:
+        return to_entity(rows[0]["other"]) if rows else None
+    if rel.wrapper:
+        return [_wrap(field, rel, holder, row) for row in rows]
+    return [to_entity(row["other"]) for row in rows]
+
+
+class _Reader:
+    """How graph.execution's shortcut reads a relationship field (its READER): the
+    window is made once per field node, not once per object of a list, and read straight
+    from what the root field's query prefetched."""
+
+    def __init__(self, field: RelationshipField) -> None:
+        self.field = field
+        self.rel = DOMAIN.relationship_type(field.type)
+
+    def prepare(self, kwargs: dict[str, Any]) -> related.Window:
+        if self.field.many:
+            return related.list_window(self.field, **kwargs)
+        return related.one_window(self.field)
+
+    def read(self, source: Any, window: related.Window) -> Any:
+        return _items(self.field, self.rel, source, related.prefetched_rows(source.node, window))
+
+
 def _list_field(field: RelationshipField) -> Any:
     rel = DOMAIN.relationship_type(field.type)
     item = REL_TYPES.wrapper(rel) if rel.wrapper else Entity
@@ -422,9 +450,7 @@ def _list_field(field: RelationshipField) -> Any:
     async def resolve(self, info, first=DEFAULT_LIST, where=None, order_by=None) -> Any:
         window = related.list_window(field, first, where, order_by)
         fetched = await related.fetch(self.node, info, window)
-        if rel.wrapper:
-            return [_wrap(field, rel, self, row) for row in fetched.rows]
-        return [to_entity(row["other"]) for row in fetched.rows]
+        return _items(field, rel, self, fetched.rows)
 
     resolve.__annotations__ = {
         "info": Info,
@@ -449,6 +475,7 @@ def _list_field(field: RelationshipField) -> Any:
         name=field.name,
         description=f"{field.description} At most `first` (default {DEFAULT_LIST}); "
         f"`{field.name}Connection` pages through all of them and counts them.",
+        metadata={READER: _Reader(field)},
     )
 
 
@@ -511,12 +538,19 @@ def _without_edge(resolve: Any) -> Any:
 
 
 def _one_field(field: RelationshipField) -> Any:
+    rel = DOMAIN.relationship_type(field.type)
+
     async def resolve(self, info) -> Any:
         fetched = await related.fetch(self.node, info, related.one_window(field))
-        return to_entity(fetched.rows[0]["other"]) if fetched.rows else None
+        return _items(field, rel, self, fetched.rows)
 
     resolve.__annotations__ = {"info": Info, "return": optional(Entity)}
-    return strawberry.field(resolver=resolve, name=field.name, description=field.description)
+    return strawberry.field(
+        resolver=resolve,
+        name=field.name,
+        description=field.description,
+        metadata={READER: _Reader(field)},
+    )
 
 
 def _relationship_fields(fields: tuple[RelationshipField, ...]) -> dict[str, Any]:
