@@ -150,6 +150,31 @@ def test_tokens_are_counted_before_parsing():
     assert count_tokens("{ a " * 10_000, 50) == 50
 
 
+def test_a_text_within_the_limit_is_lexed_once(monkeypatch):
+    from graph.extensions import limits
+
+    lexed: list[str] = []
+    real = limits.count_tokens
+
+    def counting(text: str, stop_after: int) -> int:
+        lexed.append(text)
+        return real(text, stop_after)
+
+    monkeypatch.setattr(limits, "count_tokens", counting)
+    small = "{ a(b: 1) { c } } # test_a_text_within_the_limit_is_lexed_once"
+    assert limits.token_error(small, 100) is None
+    assert limits.token_error(small, 100) is None
+    assert lexed == [small]  # the second time, the remembered count
+    # A lower limit than the count: refused, as when it was first seen.
+    assert limits.token_error(small, 5) is not None
+    large = "{ a }" + " { d }" * 40 + " # test_a_text_within_the_limit_is_lexed_once"
+    for _ in range(2):
+        error = limits.token_error(large, 100)
+        assert error is not None
+        assert error.extensions["code"] == "QUERY_TOO_COMPLEX"
+    assert lexed.count(large) == 2  # over the limit: never remembered
+
+
 # ---------------------------------------------------------------- through HTTP
 
 

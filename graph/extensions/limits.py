@@ -78,6 +78,7 @@ from graphql.utilities import coerce_input_value
 from graphql.validation import MaxIntrospectionDepthRule, validate
 from strawberry.extensions import SchemaExtension
 
+from graph.bounded import BoundedCache
 from graph.cypher.neighborhood import EDGES_PER_NODE
 from graph.cypher.paths import PATHS_PER_PAIR
 from graph.cypher.plan import DEFAULT_LIST
@@ -161,11 +162,23 @@ def count_tokens(text: str, stop_after: int) -> int:
     return count
 
 
+# Token counts of texts within a limit: clients send the same few operations again and
+# again, and lexing one costs about as much as the rest of a small request's GraphQL
+# work. Bounded by bytes; a text over its limit is counted every time, never kept.
+_COUNTED: BoundedCache[str, int] = BoundedCache(
+    1000, 16 * 1024 * 1024, 256 * 1024, lambda text, _count: len(text) + 100
+)
+
+
 def token_error(text: str, maximum: int) -> GraphQLError | None:
+    known = _COUNTED.get(text)
+    if known is not None and known <= maximum:
+        return None
     # Counting stops at 10x the limit: "by at least" is enough to act on.
     cap = max(maximum * 10, maximum + 1)
     count = count_tokens(text, cap)
     if count <= maximum:
+        _COUNTED.put(text, count)
         return None
     what = "the number of tokens" if count < cap else "the number of tokens (at least)"
     return too_complex("tokens", maximum, count, what)

