@@ -91,14 +91,15 @@ def money_totals(
     """The sum of `what` per group and currency (one row each), largest first, at most
     `first` of them (sorted before the groups' entities are projected).
 
-    Rows are `entity, role, currency, total, count`. Grouped by an entity, a group is the
-    entity at the start of the grouping relationship, and each thing counts in full for
-    every such entity (a shared amount is not split, so rows overlap); things with no
-    such entity form a group of their own (`entity` null). Grouped by a property of the
-    relationship (`role`), each thing counts once per value of it however many
-    relationships carry that value; things with no such relationship, or whose
-    relationships lack the property, form the group `role` null. Grouped by currency,
-    each thing counts once. Things without an amount or a currency are left out.
+    One record whose `rows` are maps of `entity, role, currency, total, count`. Grouped
+    by an entity, a group is the entity at the start of the grouping relationship, and
+    each thing counts in full for every such entity (a shared amount is not split, so
+    rows overlap); things with no such entity form a group of their own (`entity` null).
+    Grouped by a property of the relationship (`role`), each thing counts once per value
+    of it however many relationships carry that value; things with no such relationship,
+    or whose relationships lack the property, form the group `role` null. Grouped by
+    currency, each thing counts once. Things without an amount or a currency are left
+    out.
     """
     grouping = groups[group_by]
     if grouping.relationship is None:
@@ -106,15 +107,19 @@ def money_totals(
     else:
         pattern = relationship_pattern([grouping.relationship])
         if grouping.prop is None:
-            keys = f"OPTIONAL MATCH (g:Entity)-[{pattern}]->(t) WITH DISTINCT t, g, null AS role "
+            # No DISTINCT: a pair of entities holds at most one relationship of a type
+            # (its id is `from|TYPE|to`; writes MERGE it between locked ends or check
+            # before creating), so each thing comes once per group already. The
+            # DISTINCT cost ~5 ms of a 70 ms credit total on 10^5 entities.
+            keys = f"OPTIONAL MATCH (g:Entity)-[{pattern}]->(t) WITH t, g, null AS role "
         else:
             keys = (
                 f"OPTIONAL MATCH (:Entity)-[r{pattern}]->(t) "
                 f"WITH DISTINCT t, null AS g, r.{grouping.prop} AS role "
             )
     # Label, type and property names come from the declared domain above, never from a
-    # client. After DISTINCT each thing appears at most once per group, so the sum counts
-    # its amount once there and `count` is the number of things added up.
+    # client. Each thing appears at most once per group, so the sum counts its amount
+    # once there and `count` is the number of things added up.
     query = (
         f"MATCH (t:{what.kind.label}) "
         f"WHERE t.{what.amount} IS NOT NULL AND t.{what.currency} IS NOT NULL "
@@ -123,7 +128,10 @@ def money_totals(
         + f"WITH g, role, t.{what.currency} AS currency, sum(t.{what.amount}) AS total, "
         "count(t) AS count "
         "ORDER BY total DESC, currency, role, g.name, g.id LIMIT $first "
-        "RETURN {entity} AS entity, role, currency, total, count"
+        # One record holding every row, in this order: the driver's cost per record was
+        # ~10% of the query (bench/FINDINGS.md).
+        "RETURN collect({entity: {entity}, role: role, currency: currency, total: total, "
+        "count: count}) AS rows"
     )
     params: dict = {"currency": currency, "first": first}
     return query.replace("{entity}", project("g", plan, params)), params

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from graph.cypher import analytics as q
 from graph.cypher.plan import DEFAULT_LIST, MAX_LIST
+from graph.db import Cypher
 from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import BadUserInput
 from graph.resolvers.arguments import check_range
@@ -47,13 +48,19 @@ def _total(row: dict) -> tuple[Entity | None, Money, int]:
     return entity, Money(amount=float(row["total"]), currency=row["currency"]), row["count"]
 
 
+async def _rows(info: Info, cypher: Cypher) -> list[dict]:
+    """The rows of a money total (graph.cypher.analytics.money_totals: one record)."""
+    [record] = await info.context.db.read(cypher)
+    return record["rows"]
+
+
 async def credit_totals(
     info: Info, group_by: CreditGrouping, currency: str | None, first: int = DEFAULT_LIST
 ) -> list[CreditTotal]:
     check_range("first", first, 1, MAX_LIST)
     plan = plan_for(info, ("entity",))
     cypher = q.credit_totals(group_by.name, check_currency(currency), plan, first)
-    rows = await info.context.db.read(cypher)
+    rows = await _rows(info, cypher)
     return [
         CreditTotal(entity=entity, total=total, count=count)
         for entity, total, count in map(_total, rows)
@@ -67,7 +74,7 @@ async def agreement_totals(
     plan = plan_for(info, ("entity",))
     cypher = q.agreement_totals(group_by.name, check_currency(currency), plan, first)
     overlapping = q.AGREEMENT_GROUPS[group_by.name].overlapping
-    rows = await info.context.db.read(cypher)
+    rows = await _rows(info, cypher)
     totals = []
     for row in rows:
         entity, total, count = _total(row)

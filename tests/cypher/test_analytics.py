@@ -47,8 +47,9 @@ def test_agreement_totals_sum_total_credit_per_party():
 
 def test_agreement_totals_per_party_count_each_agreement_once_per_party():
     query, _ = analytics.agreement_totals("PARTY")
-    # A party tied to an agreement twice still adds its total up once.
-    assert "WITH DISTINCT t, g, null AS role " in query
+    # A party holds at most one PARTY_TO to an agreement (relationship ids are
+    # `from|TYPE|to`), so one row per party and agreement, with no DISTINCT pass.
+    assert "WITH t, g, null AS role " in query
     assert "sum(t.totalCredit) AS total, count(t) AS count" in query
     assert analytics.AGREEMENT_GROUPS["PARTY"].overlapping
 
@@ -60,7 +61,11 @@ def test_agreement_totals_per_role_count_each_agreement_once_per_role():
     assert "OPTIONAL MATCH (:Entity)-[r:PARTY_TO]->(t) " in query
     assert "WITH DISTINCT t, null AS g, r.role AS role " in query
     assert "WITH g, role, t.totalCreditCurrency AS currency, sum(t.totalCredit) AS total" in (query)
-    assert "RETURN properties(g) AS entity, role, currency, total, count" in query
+    # One record: every row in a list, in the order above.
+    assert query.endswith(
+        "RETURN collect({entity: properties(g), role: role, currency: currency, "
+        "total: total, count: count}) AS rows"
+    )
     assert "ORDER BY total DESC, currency, role, " in query
     assert "t.totalCreditCurrency = $currency" in query
     assert params == {"currency": "CNY", "first": DEFAULT_LIST}
