@@ -125,12 +125,22 @@ def window_entries(
         edge = f"{r} {{.*, {SOURCES_KEY}: {SOURCES.format(var=r, i=next(counter))}}}"
     other = project(m, rel.other, params, counter)
     key = window.key
+    if window.paged:  # edges: cursors, relationship ids, the relationship's own view
+        row = (
+            f"type: type({r}), outgoing: startNode({r}) = {var}, props: {edge}, "
+            f"other: {other}, key: k{i}, tie: t{i}"
+        )
+    else:
+        # A list or single-valued field of one type shows the other ends, and the
+        # relationship's properties when a wrapper reads them: nothing else is sent
+        # (the type, direction and sort keys of each row were ~20% of the nested
+        # entity's time in Neo4j and the driver, bench/FINDINGS.md).
+        row = f"other: {other}" if edge == "{}" else f"props: {edge}, other: {other}"
     entries = [
         f"`{key}`: COLLECT {{ {filtered} AND {keyset} "
         f"WITH {r}, {m}, {key_expr} AS k{i}, {tie} AS t{i} "
         f"ORDER BY k{i} {order}, t{i} {order} LIMIT {limit} "
-        f"RETURN {{type: type({r}), outgoing: startNode({r}) = {var}, props: {edge}, "
-        f"other: {other}, key: k{i}, tie: t{i}}} }}"
+        f"RETURN {{{row}}} }}"
     ]
     if rel.total or rel.aggregate:
         entries.append(f"`{key}_n`: COUNT {{ {filtered} }}")

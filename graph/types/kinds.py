@@ -411,7 +411,8 @@ def _wrap(field: RelationshipField, rel: RelationshipType, holder: Any, row: dic
     other = to_entity(row["other"])
     start, end = (holder, other) if field.direction == "OUT" else (other, holder)
     return REL_TYPES.wrapper(rel)(
-        **{rel.wrapper.start: start, rel.wrapper.end: end, "props": row["props"]}
+        # `props` is left out of a row when the selection reads none of them.
+        **{rel.wrapper.start: start, rel.wrapper.end: end, "props": row.get("props") or {}}
     )
 
 
