@@ -282,6 +282,7 @@ def _size_section(results: dict, png: Path) -> list[str]:
         f"- Per cell (system × query × concurrency): {results['args']['warmup']} warm-up requests, "
         f"then {results['args']['requests']} measured ones ({max(20, results['args']['requests'] // 2)} at "
         "concurrency 1).",
+        *[f"- {note}" for note in results.get("notes", [])],
         "",
         "### The graph",
         "",
