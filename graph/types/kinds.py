@@ -416,19 +416,11 @@ def _wrap(field: RelationshipField, rel: RelationshipType, holder: Any, row: dic
     )
 
 
-def _items(field: RelationshipField, rel: RelationshipType, holder: Any, rows: list) -> Any:
-    """A relationship field's value from its rows: a list, or one entity (or None)."""
-    if not field.many:
-        return to_entity(rows[0]["other"]) if rows else None
-    if rel.wrapper:
-        return [_wrap(field, rel, holder, row) for row in rows]
-    return [to_entity(row["other"]) for row in rows]
-
-
 class _Reader:
-    """How graph.execution's shortcut reads a relationship field (its READER): the
-    window is made once per field node, not once per object of a list, and read straight
-    from what the root field's query prefetched."""
+    """How a relationship field gets its window and turns rows into its value: used by
+    its resolver (rows prefetched or loaded), and by graph.execution's shortcut as the
+    field's READER (the window made once per field node, not once per object of a list,
+    the rows read straight from what the root field's query prefetched)."""
 
     def __init__(self, field: RelationshipField) -> None:
         self.field = field
@@ -439,19 +431,28 @@ class _Reader:
             return related.list_window(self.field, **kwargs)
         return related.one_window(self.field)
 
+    def items(self, holder: Any, rows: list) -> Any:
+        """The field's value from its rows: a list, or one entity (or None)."""
+        if not self.field.many:
+            return to_entity(rows[0]["other"]) if rows else None
+        if self.rel.wrapper:
+            return [_wrap(self.field, self.rel, holder, row) for row in rows]
+        return [to_entity(row["other"]) for row in rows]
+
     def read(self, source: Any, window: related.Window) -> Any:
-        return _items(self.field, self.rel, source, related.prefetched_rows(source.node, window))
+        return self.items(source, related.prefetched_rows(source.node, window))
 
 
 def _list_field(field: RelationshipField) -> Any:
-    rel = DOMAIN.relationship_type(field.type)
+    reader = _Reader(field)
+    rel = reader.rel
     item = REL_TYPES.wrapper(rel) if rel.wrapper else Entity
     order_type = REL_TYPES.order_by(rel)
 
     async def resolve(self, info, first=DEFAULT_LIST, where=None, order_by=None) -> Any:
-        window = related.list_window(field, first, where, order_by)
+        window = reader.prepare({"first": first, "where": where, "order_by": order_by})
         fetched = await related.fetch(self.node, info, window)
-        return _items(field, rel, self, fetched.rows)
+        return reader.items(self, fetched.rows)
 
     resolve.__annotations__ = {
         "info": Info,
@@ -476,7 +477,7 @@ def _list_field(field: RelationshipField) -> Any:
         name=field.name,
         description=f"{field.description} At most `first` (default {DEFAULT_LIST}); "
         f"`{field.name}Connection` pages through all of them and counts them.",
-        metadata={READER: _Reader(field)},
+        metadata={READER: reader},
     )
 
 
@@ -539,18 +540,18 @@ def _without_edge(resolve: Any) -> Any:
 
 
 def _one_field(field: RelationshipField) -> Any:
-    rel = DOMAIN.relationship_type(field.type)
+    reader = _Reader(field)
 
     async def resolve(self, info) -> Any:
-        fetched = await related.fetch(self.node, info, related.one_window(field))
-        return _items(field, rel, self, fetched.rows)
+        fetched = await related.fetch(self.node, info, reader.prepare({}))
+        return reader.items(self, fetched.rows)
 
     resolve.__annotations__ = {"info": Info, "return": optional(Entity)}
     return strawberry.field(
         resolver=resolve,
         name=field.name,
         description=field.description,
-        metadata={READER: _Reader(field)},
+        metadata={READER: reader},
     )
 
 
