@@ -8,6 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.cypher.common import amount_of, currency_of, date_of, relationship_pattern
+from graph.domain import (
+    BOOL,
+    DATE,
+    INT,
+    NUMBER,
+    RELATIONSHIP_PROPERTY_DECLS,
+    RELATIONSHIP_TYPES,
+    TEXT,
+    Money,
+    Property,
+)
 
 
 @dataclass
@@ -62,6 +73,46 @@ def range_clauses(
     return out
 
 
+def _money_clauses(amount: str, currency: str, spec: dict[str, Any], params: Params) -> list[str]:
+    """An amount range, in one currency when `currency` is given."""
+    clauses = range_clauses(amount, spec, params, "min", "max")
+    if spec.get("currency"):
+        clauses.append(f"({currency} IS NOT NULL AND {currency} = {params.add(spec['currency'])})")
+    return clauses
+
+
+def edge_clauses(
+    r: str, declared: dict[str, Property | Money], spec: dict[str, Any], params: Params
+) -> list[str]:
+    """Conditions on relationship `r`'s own properties, each by its declared type
+    (`declared`: the properties of the types `r` can be, by name; names and columns come
+    from the declaration, never from a client)."""
+    clauses: list[str] = []
+    for name, condition in sorted(spec.items()):
+        prop = declared.get(name)
+        if prop is None:
+            raise ValueError(f"the relationship has no property {name!r}")
+        if isinstance(prop, Money):
+            amount, currency = (f"{r}.`{c}`" for c in prop.columns)
+            clauses += _money_clauses(amount, currency, condition, params)
+            continue
+        expr = f"{r}.`{prop.stored}`"
+        if prop.type == TEXT:
+            clauses += string_clauses(expr, condition, params)
+        elif prop.type == DATE:
+            clauses += range_clauses(expr, condition, params, "after", "before")
+        elif prop.type in (INT, NUMBER):
+            clauses += range_clauses(expr, condition, params, "min", "max")
+        elif prop.type == BOOL:
+            # A missing value reads as the declared default, as the field shows it.
+            if prop.default is not None:
+                expr = f"coalesce({expr}, {params.add(prop.default)})"
+            clauses.append(f"({expr} IS NOT NULL AND {expr} = {params.add(condition)})")
+        else:
+            raise ValueError(f"relationships cannot be filtered by {name!r}")
+    return clauses
+
+
 def compile_where(
     var: str,
     where: dict[str, Any] | None,
@@ -88,12 +139,7 @@ def compile_where(
         clauses += range_clauses(date_of(var, kinds), where["date"], params, "after", "before")
     if where.get("amount"):
         spec = where["amount"]
-        clauses += range_clauses(amount_of(var, kinds), spec, params, "min", "max")
-        if spec.get("currency"):
-            currency = currency_of(var, kinds)
-            clauses.append(
-                f"({currency} IS NOT NULL AND {currency} = {params.add(spec['currency'])})"
-            )
+        clauses += _money_clauses(amount_of(var, kinds), currency_of(var, kinds), spec, params)
     for rel in where.get("related") or []:
         clauses.append(_related(var, rel, params, depth))
     for rel in where.get("not_related") or []:
@@ -124,12 +170,15 @@ def _related(var: str, rel: dict[str, Any], params: Params, depth: int) -> str:
     left, right = _ARROWS[rel.get("direction", "BOTH")]
     pattern = relationship_pattern([rel["type"]] if rel.get("type") else None)
     inner = compile_where(other, rel.get("where"), params, depth + 1)
-    edge_clauses = []
-    if rel.get("title"):
-        edge_clauses += string_clauses(f"{r}.title", rel["title"], params)
-    if rel.get("role"):
-        edge_clauses += string_clauses(f"{r}.role", rel["role"], params)
-    edge = " AND ".join(edge_clauses) if edge_clauses else "true"
+    on_edge = {k: v for k, v in rel.items() if k not in ("type", "direction", "where")}
+    if rel.get("type"):
+        declared = {p.name: p for p in RELATIONSHIP_TYPES[rel["type"]].properties}
+        missing = sorted(set(on_edge) - set(declared))
+        if missing:
+            raise ValueError(f"{rel['type']} relationships have no property {missing[0]!r}")
+    else:
+        declared = RELATIONSHIP_PROPERTY_DECLS
+    edge = " AND ".join(edge_clauses(r, declared, on_edge, params)) or "true"
     return (
         f"EXISTS {{ MATCH ({var}){left}[{r}{pattern}]{right}({other}:Entity) "
         f"WHERE {inner} AND {edge} }}"

@@ -23,9 +23,18 @@ from graph.cypher.common import (
     date_of,
     relationship_pattern,
 )
-from graph.cypher.filters import Params, compile_where, range_clauses, string_clauses
+from graph.cypher.filters import Params, compile_where, edge_clauses
 from graph.cypher.plan import SOURCES_KEY, RelPlan, Window
-from graph.domain import DATE, INT, NUMBER, RELATIONSHIP_PROPERTIES, TEXT
+from graph.domain import (
+    DATE,
+    INT,
+    NUMBER,
+    RELATIONSHIP_PROPERTIES,
+    RELATIONSHIP_TYPES,
+    TEXT,
+    Money,
+    Property,
+)
 
 _ARROWS = {"OUT": ("-", "->"), "IN": ("<-", "-"), "BOTH": ("-", "-")}
 
@@ -70,22 +79,32 @@ def _edge_properties(window: Window) -> dict[str, str]:
     return out
 
 
-def _edge_where(r: str, window: Window, params: Params) -> list[str]:
-    """Conditions on the relationship's own properties, each by its declared type."""
-    declared = _edge_properties(window)
-    clauses: list[str] = []
-    for name, spec in sorted((window.edge_where or {}).items()):
-        kind = declared.get(name)
-        expr = f"{r}.`{name}`"
-        if kind == TEXT:
-            clauses += string_clauses(expr, spec, params)
-        elif kind == DATE:
-            clauses += range_clauses(expr, spec, params, "after", "before")
-        elif kind in (INT, NUMBER):
-            clauses += range_clauses(expr, spec, params, "min", "max")
-        else:
-            raise ValueError(f"relationships cannot be filtered by {name!r}")
-    return clauses
+def _declared(window: Window) -> dict[str, Property | Money]:
+    """The declared properties of the window's relationship types, by name."""
+    types = window.types or tuple(RELATIONSHIP_TYPES)
+    return {p.name: p for t in types for p in RELATIONSHIP_TYPES[t].properties}
+
+
+def _money_sum(filtered: str, amount: str, currency: str, i: int) -> str:
+    """Per currency, the sum, count, min and max of `amount` over the rows `filtered`
+    matches, as a list of maps ordered by currency.
+
+    Folded with reduce() over a COLLECT list, not aggregated with sum() / min(): Neo4j
+    refuses aggregating functions in a subquery expression that sits inside another
+    aggregation or subquery's map (this projection always does)."""
+    last = "acc[-1]"
+    return (
+        f"reduce(acc = [], x IN COLLECT {{ {filtered} "
+        f"WITH {currency} AS c{i}, {amount} AS a{i} "
+        f"WHERE c{i} IS NOT NULL AND a{i} IS NOT NULL "
+        f"WITH c{i}, a{i} ORDER BY c{i} RETURN [c{i}, a{i}] }} | "
+        f"CASE WHEN size(acc) > 0 AND {last}.currency = x[0] "
+        f"THEN acc[..-1] + [{{currency: x[0], amount: {last}.amount + x[1], "
+        f"count: {last}.count + 1, "
+        f"min: CASE WHEN x[1] < {last}.min THEN x[1] ELSE {last}.min END, "
+        f"max: CASE WHEN x[1] > {last}.max THEN x[1] ELSE {last}.max END}}] "
+        "ELSE acc + [{currency: x[0], amount: x[1], count: 1, min: x[1], max: x[1]}] END)"
+    )
 
 
 def window_entries(
@@ -104,7 +123,10 @@ def window_entries(
     left, right = _ARROWS[window.direction]
     pattern = relationship_pattern(list(window.types) if window.types else None)
     match = f"MATCH ({var}){left}[{r}{pattern}]{right}({m}:Entity)"
-    conditions = [compile_where(m, window.where, values), *_edge_where(r, window, values)]
+    conditions = [
+        compile_where(m, window.where, values),
+        *edge_clauses(r, _declared(window), window.edge_where or {}, values),
+    ]
     filtered = f"{match} WHERE {' AND '.join(conditions)}"
 
     key_expr, sentinel = sort_expression(window, var, r, m)
@@ -145,23 +167,16 @@ def window_entries(
     if rel.total or rel.aggregate:
         entries.append(f"`{key}_n`: COUNT {{ {filtered} }}")
     if rel.aggregate:
-        # Sums and spans are folded with reduce() over COLLECT lists, not aggregated with
-        # sum() / min(): Neo4j refuses aggregating functions in a subquery expression that
-        # sits inside another aggregation or subquery's map (this projection always does).
-        amount, currency, date = amount_of(m), currency_of(m), date_of(m)
-        last = "acc[-1]"
-        entries.append(
-            f"`{key}_sum`: reduce(acc = [], x IN COLLECT {{ {filtered} "
-            f"WITH {currency} AS c{i}, {amount} AS a{i} "
-            f"WHERE c{i} IS NOT NULL AND a{i} IS NOT NULL "
-            f"WITH c{i}, a{i} ORDER BY c{i} RETURN [c{i}, a{i}] }} | "
-            f"CASE WHEN size(acc) > 0 AND {last}.currency = x[0] "
-            f"THEN acc[..-1] + [{{currency: x[0], amount: {last}.amount + x[1], "
-            f"count: {last}.count + 1, "
-            f"min: CASE WHEN x[1] < {last}.min THEN x[1] ELSE {last}.min END, "
-            f"max: CASE WHEN x[1] > {last}.max THEN x[1] ELSE {last}.max END}}] "
-            "ELSE acc + [{currency: x[0], amount: x[1], count: 1, min: x[1], max: x[1]}] END)"
-        )
+        entries.append(f"`{key}_sum`: {_money_sum(filtered, amount_of(m), currency_of(m), i)}")
+        # The relationships' own money (a fund's investment), per declared property.
+        sums = []
+        for p in _declared(window).values():
+            if isinstance(p, Money):
+                amount, currency = (f"{r}.`{c}`" for c in p.columns)
+                sums.append(f"`{p.name}`: {_money_sum(filtered, amount, currency, i)}")
+        if sums:
+            entries.append(f"`{key}_esum`: {{{', '.join(sums)}}}")
+        date = date_of(m)
         entries.append(
             f"`{key}_dates`: reduce(acc = null, d IN COLLECT {{ {filtered} "
             f"WITH {date} AS d{i} WHERE d{i} IS NOT NULL RETURN d{i} }} | "

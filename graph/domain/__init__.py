@@ -31,6 +31,7 @@ from graph.domain.model import (
     RelationshipType,
     Wrapper,
     check,
+    sort_key_name,
 )
 from graph.settings import domain_declaration
 
@@ -102,6 +103,22 @@ RELATIONSHIP_MONEY_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     r.name: tuple(p.columns for p in r.properties if isinstance(p, Money))
     for r in DOMAIN.relationship_types
 }
+# Every declared relationship property by name (one declaration per name: `check`), the
+# vocabulary of a root collection's `related` filter, which may leave the type out.
+RELATIONSHIP_PROPERTY_DECLS: dict[str, Property | Money] = {
+    p.name: p for r in DOMAIN.relationship_types for p in r.properties
+}
+# Per relationship type, its sort keys (`orderBy: {key: ...}`) and the stored property
+# each sorts by: text, date and numbers as they are, money by its amount.
+SORTABLE_TYPES = (TEXT, DATE, INT, NUMBER)
+RELATIONSHIP_SORTS: dict[str, dict[str, str]] = {
+    r.name: {
+        sort_key_name(p.name): p.amount if isinstance(p, Money) else p.stored
+        for p in r.properties
+        if isinstance(p, Money) or p.type in SORTABLE_TYPES
+    }
+    for r in DOMAIN.relationship_types
+}
 
 # Which property is "the date" of each kind on a timeline, and which money it totals:
 # one definition, read by filters, sort keys, aggregates, timeline and totals.
@@ -143,6 +160,9 @@ __all__ = [
     "MONEY_COLUMNS",
     "RELATIONSHIP_MONEY_COLUMNS",
     "RELATIONSHIP_PROPERTIES",
+    "RELATIONSHIP_PROPERTY_DECLS",
+    "RELATIONSHIP_SORTS",
+    "SORTABLE_TYPES",
     "RELATIONSHIP_TYPES",
     "SOURCE_LABEL",
     "STRING",
@@ -160,5 +180,6 @@ __all__ = [
     "Wrapper",
     "endpoints_ok",
     "label_for",
+    "sort_key_name",
     "is_relationship_type",
 ]

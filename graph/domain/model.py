@@ -80,6 +80,22 @@ class Money:
         return (self.amount, self.currency)
 
 
+# The sort keys every relationship field has (the other end's name, date and amount; the
+# generic connection's type). A relationship property whose key would be one of them is
+# sorted by under `EDGE_<KEY>` instead (INVESTED_IN's money `amount`: EDGE_AMOUNT).
+BUILT_IN_SORT_KEYS = frozenset({"NAME", "DATE", "AMOUNT", "TYPE"})
+# The fields of a root collection's `related` filter besides the relationship's
+# properties, which no relationship property may be named.
+RELATED_FILTER_FIELDS = frozenset({"type", "direction", "where"})
+
+
+def sort_key_name(prop: str) -> str:
+    """The enum value that sorts by a relationship property (`since` -> SINCE; a money
+    `amount` -> EDGE_AMOUNT, never the other end's AMOUNT)."""
+    key = "".join(f"_{c}" if c.isupper() else c.upper() for c in prop).lstrip("_")
+    return f"EDGE_{key}" if key in BUILT_IN_SORT_KEYS else key
+
+
 def label_of(prop: Property | Money) -> str:
     """What people call a property: its declared label, else its name in words
     (`patentNumber`: "Patent number")."""
@@ -286,6 +302,7 @@ def check(domain: Domain) -> list[str]:
             if not any(name in own for name in sharing):
                 end = "start" if f.direction == Direction.OUT else "end"
                 problems.append(f"{k.name}.{f.name}: {f.type} does not {end} at {k.name}")
+    problems += _check_relationship_properties(domain)
     for r in domain.relationship_types:
         if not _UPPER.match(r.name):
             problems.append(f"{r.name}: relationship types are UPPER_CASE")
@@ -301,4 +318,24 @@ def check(domain: Domain) -> list[str]:
             stored = p.columns if isinstance(p, Money) else (p.stored,)
             if MAINTAINED_PROPERTIES & {p.name, *stored}:
                 problems.append(f"{r.name}.{p.name}: {sorted(MAINTAINED_PROPERTIES)} are kept")
+    return problems
+
+
+def _check_relationship_properties(domain: Domain) -> list[str]:
+    """A relationship property's name means one thing across types (a root collection's
+    `related` filter may leave the type out), and its sort key is its own."""
+    problems: list[str] = []
+    seen: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for r in domain.relationship_types:
+        keys: set[str] = set()
+        for p in r.properties:
+            shape = (p.type, p.columns if isinstance(p, Money) else (p.stored,))
+            if seen.setdefault(p.name, shape) != shape:
+                problems.append(f"{r.name}.{p.name}: declared with another type or column")
+            if p.name in RELATED_FILTER_FIELDS:
+                problems.append(f"{r.name}.{p.name}: {sorted(RELATED_FILTER_FIELDS)} are kept")
+            key = sort_key_name(p.name)
+            if key in keys:
+                problems.append(f"{r.name}.{p.name}: its sort key {key} is taken")
+            keys.add(key)
     return problems

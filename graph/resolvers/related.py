@@ -16,7 +16,15 @@ from typing import Any
 
 from graph.cypher.filters import Params, compile_where
 from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST, PREFETCHED_KEY, Window
-from graph.domain import DATE, INT, NUMBER, RELATIONSHIP_PROPERTIES, TEXT, RelationshipField
+from graph.domain import (
+    DATE,
+    INT,
+    NUMBER,
+    RELATIONSHIP_PROPERTIES,
+    RELATIONSHIP_SORTS,
+    TEXT,
+    RelationshipField,
+)
 from graph.errors import BadUserInput
 from graph.resolvers import cursors
 from graph.resolvers.arguments import check_range
@@ -63,17 +71,12 @@ def _sort(field_type: str, order_by: Any) -> tuple[str, bool]:
 
 
 def _property_of_key(rel_type: str, key: str) -> str:
-    """The relationship property a sort key names (TITLE -> title)."""
-    for name in RELATIONSHIP_PROPERTIES[rel_type]:
-        if sort_key_name(name) == key:
-            return name
-    raise BadUserInput(f"{rel_type} relationships cannot be sorted by {key}.")
-
-
-def sort_key_name(prop: str) -> str:
-    """The enum value that sorts by a relationship property (`since` -> SINCE)."""
-    out = "".join(f"_{c}" if c.isupper() else c.upper() for c in prop)
-    return out.lstrip("_")
+    """The stored relationship property a sort key sorts by (TITLE -> title; a money
+    property's key -> its amount)."""
+    column = RELATIONSHIP_SORTS[rel_type].get(key)
+    if column is None:
+        raise BadUserInput(f"{rel_type} relationships cannot be sorted by {key}.")
+    return column
 
 
 def key_types(rel_type: str | None, sort: str) -> tuple[type, ...]:
@@ -145,12 +148,14 @@ def generic_window(
 @dataclass
 class Fetched:
     """A window's rows (at most `first`, or `first + 1` for a page), and its count and
-    aggregates when they were asked for."""
+    aggregates when they were asked for (`edge_totals`: per money property of the
+    relationship, its sums per currency)."""
 
     rows: list[dict]
     total: int | None = None
     totals: list[dict] | None = None
     dates: dict | None = None
+    edge_totals: dict[str, list[dict]] | None = None
 
 
 def prefetched(node: dict, window: Window) -> Fetched | None:
@@ -161,7 +166,13 @@ def prefetched(node: dict, window: Window) -> Fetched | None:
     rows = found.get(key)
     if rows is None:
         return None
-    return Fetched(rows, found.get(f"{key}_n"), found.get(f"{key}_sum"), found.get(f"{key}_dates"))
+    return Fetched(
+        rows,
+        found.get(f"{key}_n"),
+        found.get(f"{key}_sum"),
+        found.get(f"{key}_dates"),
+        found.get(f"{key}_esum"),
+    )
 
 
 def prefetched_rows(node: dict, window: Window) -> list[dict]:

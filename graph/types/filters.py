@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Any
 
 import strawberry
 
-from graph.domain import DECLS
+from graph.domain import (
+    BOOL,
+    DATE,
+    DECLS,
+    DOMAIN,
+    INT,
+    NUMBER,
+    RELATIONSHIP_PROPERTY_DECLS,
+    TEXT,
+    Money,
+    Property,
+)
 from graph.types.values import Direction, EntityKind
 
 # What `date` and `amount` mean, per kind, from the domain declaration.
@@ -43,10 +55,48 @@ class MoneyFilter:
     )
 
 
-@strawberry.input(
-    description="The entity has a relationship of this type to an entity matching `where` "
-    "(nestable: organizations that BORROWED a credit that Bank of Beijing LENT)."
-)
+@strawberry.input(description="A numeric range; both ends inclusive.")
+class NumberFilter:
+    min: float | None = strawberry.field(default=None, description="At least this.")
+    max: float | None = strawberry.field(default=None, description="At most this.")
+
+
+def edge_filter(prop: Property | Money) -> Any:
+    """The input a relationship property of this type is filtered with (None: it is not;
+    a list of text)."""
+    if isinstance(prop, Money):
+        return MoneyFilter
+    by_type = {
+        TEXT: StringFilter,
+        DATE: DateFilter,
+        INT: NumberFilter,
+        NUMBER: NumberFilter,
+        BOOL: bool,
+    }
+    return by_type.get(prop.type)
+
+
+def add_edge_filters(cls: type, props: dict[str, Property | Money], describe: Any) -> type:
+    """`cls` with one optional field per filterable property (named as declared, which
+    is how graph.cypher.filters.edge_clauses finds each one's declaration)."""
+    annotations = cls.__dict__.get("__annotations__", {})
+    for name, prop in props.items():
+        kind = edge_filter(prop)
+        if kind is None:
+            continue
+        annotations[name] = kind | None
+        setattr(cls, name, strawberry.field(default=None, name=name, description=describe(prop)))
+    cls.__annotations__ = annotations
+    return cls
+
+
+def _declared_by(prop: Property | Money) -> str:
+    types = ", ".join(r.name for r in DOMAIN.relationship_types if r.property(prop.name))
+    if edge_filter(prop) is bool:
+        return f"The relationship's `{prop.name}` is this ({types})."
+    return f"Conditions on the relationship's `{prop.name}` ({types})."
+
+
 class RelatedFilter:
     type: str | None = strawberry.field(
         default=None, description="Relationship type, e.g. BORROWED; any declared type if omitted."
@@ -57,12 +107,16 @@ class RelatedFilter:
     where: EntityWhere | None = strawberry.field(
         default=None, description="Conditions on the entity at the other end."
     )
-    title: StringFilter | None = strawberry.field(
-        default=None, description="Conditions on the relationship's `title` (positions)."
-    )
-    role: StringFilter | None = strawberry.field(
-        default=None, description="Conditions on the relationship's `role` (parties)."
-    )
+
+
+# And one field per declared relationship property (`title`, `role`, `since`, ...): a
+# condition on it, by its type.
+strawberry.input(
+    add_edge_filters(RelatedFilter, RELATIONSHIP_PROPERTY_DECLS, _declared_by),
+    description="The entity has a relationship of this type to an entity matching `where` "
+    "and whose own properties meet the conditions given (nestable: organizations that "
+    "BORROWED a credit that Bank of Beijing LENT).",
+)
 
 
 @strawberry.input(description="Conditions on entities, combinable with AND, OR and NOT.")

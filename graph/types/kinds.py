@@ -28,6 +28,7 @@ from graph.domain import (
     DOMAIN,
     INT,
     NUMBER,
+    RELATIONSHIP_SORTS,
     TEXT,
     TEXTS,
     Interface,
@@ -36,14 +37,14 @@ from graph.domain import (
     Property,
     RelationshipField,
     RelationshipType,
+    sort_key_name,
 )
 from graph.execution import READER
 from graph.resolvers import related
-from graph.resolvers.related import sort_key_name
 from graph.types.claims import claim_fields
 from graph.types.connections import PageInfo
 from graph.types.entities import RELATIONSHIP_ID, Entity, to_entity
-from graph.types.filters import DateFilter, EntityWhere, OrderBy, SortDirection, StringFilter
+from graph.types.filters import EntityWhere, OrderBy, SortDirection, add_edge_filters
 from graph.types.values import Money as MoneyValue
 from graph.types.values import Provenance, provenance_of
 
@@ -99,6 +100,19 @@ class DateSpan:
 
 
 @strawberry.type(
+    description="The money of one property of the relationships counted, added up in one "
+    "currency: each relationship's own amount counted once."
+)
+class EdgeMoneySum:
+    property: str = strawberry.field(description="The relationship property, e.g. `amount`.")
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+    amount: float = strawberry.field(description="The sum of the amounts in this currency.")
+    count: int = strawberry.field(description="How many relationships have an amount in it.")
+    min: float = strawberry.field(description="The smallest of those amounts.")
+    max: float = strawberry.field(description="The largest of those amounts.")
+
+
+@strawberry.type(
     description="Figures over every entity a relationship field reaches with its filter "
     "(all pages, not just this one)."
 )
@@ -115,12 +129,11 @@ class RelatedAggregate:
         description="The span of the other ends' dates (an event's date, an agreement's "
         "signing); null when none has one."
     )
-
-
-@strawberry.input(description="A numeric range; both ends inclusive.")
-class NumberFilter:
-    min: float | None = strawberry.field(default=None, description="At least this.")
-    max: float | None = strawberry.field(default=None, description="At most this.")
+    edge_totals: list[EdgeMoneySum] = strawberry.field(
+        description="Per money property of the relationships themselves and per currency, "
+        "the sum of their amounts (a fund's investments: what it put into each), each "
+        "relationship counted once; empty when the relationship type declares no money."
+    )
 
 
 # --- scalar and money fields -----------------------------------------------------------
@@ -299,6 +312,11 @@ class RelationshipTypes:
                 count=fetched.total or 0,
                 totals=[MoneySum(**t) for t in fetched.totals or []],
                 dates=DateSpan(**fetched.dates) if fetched.dates else None,
+                edge_totals=[
+                    EdgeMoneySum(property=name, **t)
+                    for name, sums in sorted((fetched.edge_totals or {}).items())
+                    for t in sums
+                ],
             )
 
         namespace: dict[str, Any] = {
@@ -330,37 +348,29 @@ class RelationshipTypes:
     def edge_where(self, rel: RelationshipType) -> type | None:
         if rel.name in self.edge_wheres:
             return self.edge_wheres[rel.name]
-        filters = {TEXT: StringFilter, DATE: DateFilter, INT: NumberFilter, NUMBER: NumberFilter}
-        usable = [p for p in rel.properties if isinstance(p, Property) and p.type in filters]
-        cls = None
-        if usable:
-            name = f"{pascal(rel.name)}EdgeWhere"
-            namespace: dict[str, Any] = {
-                "__annotations__": {p.stored: optional(filters[p.type]) for p in usable},
-            }
-            for p in usable:
-                namespace[p.stored] = strawberry.field(
-                    default=None, name=p.name, description=f"Conditions on `{p.name}`."
-                )
-            cls = strawberry.input(
-                type(name, (), namespace),
+        name = f"{pascal(rel.name)}EdgeWhere"
+        cls = add_edge_filters(
+            type(name, (), {"__annotations__": {}}),
+            {p.name: p for p in rel.properties},
+            lambda p: f"`{p.name}` is this." if p.type == BOOL else f"Conditions on `{p.name}`.",
+        )
+        made = None
+        if cls.__annotations__:
+            made = strawberry.input(
+                cls,
                 name=name,
                 description=f"Conditions on a {rel.name} relationship's own properties; all "
                 "given must hold.",
             )
-        self.edge_wheres[rel.name] = cls
-        return cls
+        self.edge_wheres[rel.name] = made
+        return made
 
     def order_by(self, rel: RelationshipType) -> type:
         found = self.order_bys.get(rel.name)
         if found is not None:
             return found
-        sortable = [
-            p
-            for p in rel.properties
-            if isinstance(p, Property) and p.type in (TEXT, DATE, INT, NUMBER)
-        ]
-        if not sortable:
+        sorts = RELATIONSHIP_SORTS[rel.name]
+        if not sorts:
             self.order_bys[rel.name] = OrderBy
             return OrderBy
         values = {
@@ -368,9 +378,14 @@ class RelationshipTypes:
             "DATE": strawberry.enum_value("DATE", description="The other end's date."),
             "AMOUNT": strawberry.enum_value("AMOUNT", description="The other end's amount."),
         }
-        for p in sortable:
+        for p in rel.properties:
             key = sort_key_name(p.name)
-            values[key] = strawberry.enum_value(key, description=f"The relationship's `{p.name}`.")
+            if key not in sorts:
+                continue
+            what = f"The relationship's `{p.name}`"
+            if isinstance(p, Money):
+                what += ", by amount (currencies are not converted)"
+            values[key] = strawberry.enum_value(key, description=f"{what}.")
         prefix = pascal(rel.name)
         key_enum: Any = strawberry.enum(
             _make_enum(f"{prefix}SortKey", values),
@@ -527,8 +542,9 @@ def _connection_field(field: RelationshipField) -> Any:
     return strawberry.field(
         resolver=resolve,
         name=f"{field.name}Connection",
-        description=f"{field.description} As pages with cursors (every item once), filters, "
-        "sorting, `totalCount` and aggregates.",
+        description=f"{field.description} As pages of `first` (default {DEFAULT_PAGE}, at "
+        f"most {MAX_LIST}) with cursors (every item once), filters, sorting, `totalCount` "
+        "and aggregates.",
     )
 
 
