@@ -171,6 +171,7 @@ class ExportRoute:
         if too_many_tokens is not None:
             return self._refusal([too_many_tokens])
 
+        # graphql-core's schema under Strawberry's, an attribute the stubs omit.
         schema = self.view.schema._schema  # type: ignore[attr-defined]
         document = None
         text = original  # a document that does not parse: the engine answers it as /graphql
