@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 import strawberry
 import strawberry.federation
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
+from strawberry.types.base import get_object_definition
 
 from graph.execution import ShapedExecutionContext
 from graph.extensions.documents import DocumentCache
@@ -24,7 +26,7 @@ from graph.resolvers.subscription import Subscription
 from graph.settings import Settings
 from graph.types.entities import TYPES, WRAPPERS
 
-_OPTIONS = {
+_OPTIONS: dict[str, Any] = {
     "mutation": Mutation,
     "subscription": Subscription,
     "types": [*TYPES.values(), *WRAPPERS],
@@ -34,7 +36,7 @@ _OPTIONS = {
     "execution_context_class": ShapedExecutionContext,
 }
 
-schema = strawberry.Schema(query=Query, **_OPTIONS)  # type: ignore[arg-type]
+schema = strawberry.Schema(query=Query, **_OPTIONS)
 
 
 @contextmanager
@@ -42,10 +44,10 @@ def _keyed() -> Iterator[None]:
     """Every Node type carries `@key(fields: "id")` while the subgraph schema is built and
     printed. The types are shared with `schema`, whose SDL must not show the directive,
     so it is put back as it was afterwards."""
-    definitions = [t.__strawberry_definition__ for t in federation.ENTITY_TYPES]  # type: ignore[attr-defined]
+    definitions = [get_object_definition(t, strict=True) for t in federation.ENTITY_TYPES]
     saved = [d.directives for d in definitions]
     for d in definitions:
-        d.directives = [*d.directives, Key(fields=FieldSet("id"))]
+        d.directives = [*(d.directives or ()), Key(fields=FieldSet("id"))]
     try:
         yield
     finally:
@@ -59,7 +61,7 @@ def federation_schema() -> strawberry.federation.Schema:
         built = strawberry.federation.Schema(
             query=federation.FederatedQuery,
             federation_version="2.11",
-            **_OPTIONS,  # type: ignore[arg-type]
+            **_OPTIONS,
         )
         federation.SDL[:] = [built.as_str()]
     return built

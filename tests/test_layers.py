@@ -116,6 +116,52 @@ def test_the_bottom_imports_no_web_framework_and_nothing_above_it(path):
     assert reaching(path, FRAMEWORKS + above) == []
 
 
+BOTTOM = (
+    "graph.errors",
+    "graph.settings",
+    "graph.request_context",
+    "graph.logs",
+    "graph.bounded",
+)
+
+
+def in_graph(path: Path) -> list[str]:
+    """The modules of the service the file imports (a package and its modules both)."""
+    return reaching(path, ("graph",))
+
+
+def under(names: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """The names that are none of `allowed`, nor inside one, nor a package holding one
+    (`from graph.cypher import version` names graph.cypher too)."""
+    return [
+        n
+        for n in names
+        if not any(n == a or n.startswith(a + ".") or a.startswith(n + ".") for a in allowed)
+    ]
+
+
+def test_the_database_module_imports_the_bottom_and_the_version_statements_only():
+    """db.py runs the graph version's statement last in every write transaction: that
+    module holds Cypher text and imports nothing of the service (checked below)."""
+    assert under(in_graph(GRAPH / "db.py"), (*BOTTOM, "graph.cypher.version")) == []
+    assert in_graph(GRAPH / "cypher" / "version.py") == []
+
+
+@pytest.mark.parametrize("path", modules("claims.py", "matching"), ids=rel)
+def test_claims_and_matching_import_the_domain_and_the_bottom_only(path):
+    allowed = (*BOTTOM, "graph.domain", "graph.claims", "graph.matching")
+    assert under(in_graph(path), allowed) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    modules("auth", "bulk", "backup.py", "facts.py", "subscriptions"),
+    ids=rel,
+)
+def test_the_services_below_graphql_import_neither_graphql_nor_http(path):
+    assert reaching(path, FRAMEWORKS + ("graph.http", "graph.cli", *GRAPHQL_LAYER)) == []
+
+
 def test_errors_are_the_bottom():
     """graph/errors.py imports no other module of the service: anything may import it."""
     assert reaching(GRAPH / "errors.py", ("graph",)) == []

@@ -181,8 +181,7 @@ def shortest_path(
     types: list[str] | None = None,
     plan: Plan | None = None,
 ) -> Cypher:
-    if not 1 <= max_hops <= 10:
-        raise ValueError("max_hops out of range")
+    _check_hops(max_hops)
     pattern = relationship_pattern(types)
     # The hop bound is an integer checked above; Cypher does not take it as a parameter.
     query = (

@@ -84,6 +84,7 @@ from graph.cypher.paths import PATHS_PER_PAIR
 from graph.cypher.plan import DEFAULT_LIST
 from graph.domain import DECLS, DOMAIN
 from graph.errors import QueryTooComplex
+from graph.resolvers.paths import MAX_CONNECT_IDS
 
 # A list without a size argument (e.g. `provenance`) is estimated at the planner's
 # default list size: the most such a list returns.
@@ -360,7 +361,7 @@ class Estimator:
         """The size of the lists directly inside the object this field returns."""
         if name == "connect":
             ids = args.get("ids")
-            count = len(ids) if isinstance(ids, list) else 10
+            count = len(ids) if isinstance(ids, list) else MAX_CONNECT_IDS
             pairs = max(1, count * (count - 1) // 2)
             hops = _int(args.get("maxHops")) or 1
             return pairs * PATHS_PER_PAIR * (hops + 1)

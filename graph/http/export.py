@@ -31,14 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.http import GraphQLRequestData
 
-from graph import request_context
 from graph.errors import (
-    FORBIDDEN,
-    INTERNAL_SERVER_ERROR,
-    NOT_FOUND,
-    PERSISTED_QUERY_NOT_ALLOWED,
-    SERVICE_UNAVAILABLE,
-    UNAUTHENTICATED,
     BadRequest,
     ExportTooLarge,
     GraphError,
@@ -50,7 +43,7 @@ from graph.export.model import Export
 from graph.export.model import Request as ExportRequest
 from graph.export.reading import read_export
 from graph.extensions.limits import count_tokens, token_error
-from graph.http.responses import error_response
+from graph.http.responses import error_response, errors_response
 from graph.http.view import GraphQLApp, check_operation_shape
 from graph.settings import Settings
 
@@ -77,15 +70,6 @@ FORMATS = {
         jsonld.MEDIA_TYPE, "jsonld", lambda e, s: jsonld.to_jsonld_bytes(e, s.export_base_iri)
     ),
 }
-# The HTTP status of an operation refused for an error with this code (else 400).
-_STATUS = {
-    UNAUTHENTICATED: 401,
-    FORBIDDEN: 403,
-    PERSISTED_QUERY_NOT_ALLOWED: 403,
-    NOT_FOUND: 404,
-    INTERNAL_SERVER_ERROR: 500,
-    SERVICE_UNAVAILABLE: 503,
-}
 _FILE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -102,12 +86,6 @@ def chosen_format(name: str | None) -> Format:
 def file_name(operation_name: str | None, extension: str) -> str:
     stem = _FILE_STEM.sub("-", operation_name or "").strip("-") or "export"
     return f"{stem[:80]}.{extension}"
-
-
-def status_of(errors: list[Any]) -> int:
-    """The status of a refusal for these (formatted) errors: the gravest code's."""
-    codes = [str((e.get("extensions") or {}).get("code")) for e in errors]
-    return max((_STATUS.get(code, 400) for code in codes), default=400)
 
 
 class ExportRoute:
@@ -171,6 +149,7 @@ class ExportRoute:
         if too_many_tokens is not None:
             return self._refusal([too_many_tokens])
 
+        # graphql-core's schema under Strawberry's, an attribute the stubs omit.
         schema = self.view.schema._schema  # type: ignore[attr-defined]
         document = None
         text = original  # a document that does not parse: the engine answers it as /graphql
@@ -213,13 +192,7 @@ class ExportRoute:
         )
 
     def _refusal(self, errors: list[GraphQLError]) -> JSONResponse:
-        formatted = [error.formatted for error in errors]
-        request_context.record_errors(formatted)
-        return JSONResponse(
-            {"errors": formatted},
-            status_code=status_of(formatted),
-            headers={"Cache-Control": "no-store"},
-        )
+        return errors_response([error.formatted for error in errors])
 
 
 def export_route(view: GraphQLApp, settings: Settings) -> Callable[[Request], Any]:

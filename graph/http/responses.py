@@ -10,13 +10,25 @@ persisted query, a body too large) or by anything unexpected outside GraphQL.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from graph import request_context
-from graph.errors import GraphError, HttpRefusal, Unauthenticated, client_error
+from graph.errors import (
+    FORBIDDEN,
+    INTERNAL_SERVER_ERROR,
+    NOT_FOUND,
+    PERSISTED_QUERY_NOT_ALLOWED,
+    SERVICE_UNAVAILABLE,
+    UNAUTHENTICATED,
+    GraphError,
+    HttpRefusal,
+    Unauthenticated,
+    client_error,
+)
 from graph.http.middleware import REQUEST_ID_HEADER
 
 
@@ -37,6 +49,35 @@ def _response(
     if status is None:
         status = error.status if isinstance(error, GraphError) else 500
     return JSONResponse(body, status_code=status, headers=all_headers)
+
+
+# The HTTP status of an operation refused whole for an error with this code (else 400),
+# when its errors come from GraphQL already formatted (graph/http/export.py).
+_STATUS = {
+    UNAUTHENTICATED: 401,
+    FORBIDDEN: 403,
+    PERSISTED_QUERY_NOT_ALLOWED: 403,
+    NOT_FOUND: 404,
+    INTERNAL_SERVER_ERROR: 500,
+    SERVICE_UNAVAILABLE: 503,
+}
+
+
+def status_of(errors: list[Any]) -> int:
+    """The status of a refusal for these formatted errors: the gravest code's."""
+    codes = [str((e.get("extensions") or {}).get("code")) for e in errors]
+    return max((_STATUS.get(code, 400) for code in codes), default=400)
+
+
+def errors_response(formatted: list[Any]) -> JSONResponse:
+    """An operation refused whole for these (already masked and formatted) GraphQL
+    errors, with the gravest one's status."""
+    request_context.record_errors(formatted)
+    return JSONResponse(
+        {"errors": formatted},
+        status_code=status_of(formatted),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def error_response(

@@ -5,7 +5,7 @@ ids to their survivors, shaped for the selection like `node`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Union, cast
 
 import strawberry
 from strawberry.federation.schema import FederationAny
@@ -51,7 +51,9 @@ class FederatedQuery(Query):
     async def entities_(
         self, info: Info, representations: list[FederationAny]
     ) -> list[_Entity | None]:
-        asked = [(r.get("__typename"), r.get("id")) for r in representations]  # type: ignore[attr-defined]
+        # The _Any scalar's values are the JSON objects the router sent.
+        sent = cast(list[dict[str, Any]], representations)
+        asked = [(r.get("__typename"), r.get("id")) for r in sent]
         found = await fetch_nodes(info, [str(i) if isinstance(i, str) else "" for _, i in asked])
         return [
             node if node is not None and _type_name(node) == type_name else None

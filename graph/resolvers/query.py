@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from graph.cypher.paths import MAX_HOPS, MAX_K, PATHS_PER_PAIR
 from graph.cypher.plan import DEFAULT_LIST, DEFAULT_PAGE, MAX_LIST
 from graph.matching.scoring import DEFAULT_THRESHOLD
 from graph.resolvers import (
@@ -114,7 +115,9 @@ class Query(collection_fields.Collections):
             list[EntityKind] | None,
             strawberry.argument(description="Only entities of these kinds."),
         ] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many (1-100).")] = 10,
+        first: Annotated[
+            int, strawberry.argument(description=f"At most this many (1-{search.MAX_HITS}).")
+        ] = 10,
     ) -> list[SearchHit]:
         chosen = [k.value for k in kinds] if kinds else None
         return await search.search_entities(info, text, chosen, first)
@@ -129,7 +132,7 @@ class Query(collection_fields.Collections):
         from_id: Annotated[strawberry.ID, strawberry.argument(description="Start entity id.")],
         to_id: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
         max_hops: Annotated[
-            int, strawberry.argument(description="At most this many hops (1-10).")
+            int, strawberry.argument(description=f"At most this many hops (1-{MAX_HOPS}).")
         ] = 6,
         types: Annotated[
             list[str] | None,
@@ -146,10 +149,18 @@ class Query(collection_fields.Collections):
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="Centre entity id.")],
-        hops: Annotated[int, strawberry.argument(description="How far to go (1-3).")] = 1,
+        hops: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How far to go (1-{neighborhood.MAX_NEIGHBORHOOD_HOPS})."
+            ),
+        ] = 1,
         limit: Annotated[
             int,
-            strawberry.argument(description="At most this many nodes, centre included (1-1000)."),
+            strawberry.argument(
+                description="At most this many nodes, centre included "
+                f"(1-{neighborhood.MAX_NODES})."
+            ),
         ] = 200,
         types: Annotated[
             list[str] | None,
@@ -213,7 +224,7 @@ class Query(collection_fields.Collections):
         from_id: Annotated[strawberry.ID, strawberry.argument(description="Start entity id.")],
         to_id: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
         max_hops: Annotated[
-            int, strawberry.argument(description="At most this many hops (1-10).")
+            int, strawberry.argument(description=f"At most this many hops (1-{MAX_HOPS}).")
         ] = 6,
         types: Annotated[
             list[str] | None,
@@ -236,7 +247,9 @@ class Query(collection_fields.Collections):
                 description="Never pass through entities of these kinds (the ends excepted)."
             ),
         ] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many (1-100).")] = 20,
+        first: Annotated[
+            int, strawberry.argument(description=f"At most this many (1-{paths.MAX_FIRST}).")
+        ] = 20,
     ) -> list[Path]:
         only = paths.PathFilter(types, exclude_types, _values(kinds), _values(exclude_kinds))
         return await paths.find_all_shortest_paths(
@@ -252,9 +265,11 @@ class Query(collection_fields.Collections):
         info: Info,
         from_id: Annotated[strawberry.ID, strawberry.argument(description="Start entity id.")],
         to_id: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
-        k: Annotated[int, strawberry.argument(description="How many paths at most (1-20).")] = 3,
+        k: Annotated[
+            int, strawberry.argument(description=f"How many paths at most (1-{MAX_K}).")
+        ] = 3,
         max_hops: Annotated[
-            int, strawberry.argument(description="At most this many hops per path (1-10).")
+            int, strawberry.argument(description=f"At most this many hops per path (1-{MAX_HOPS}).")
         ] = 6,
         types: Annotated[
             list[str] | None,
@@ -283,18 +298,24 @@ class Query(collection_fields.Collections):
 
     @strawberry.field(
         description="How a set of entities is connected: the entities themselves and every "
-        "shortest path between each pair of them (up to 10 per pair; `truncated` when a "
-        "pair had more), each entity and relationship once. Unknown ids are left out."
+        f"shortest path between each pair of them (up to {PATHS_PER_PAIR} per pair; "
+        "`truncated` when a pair had more), each entity and relationship once. Unknown ids "
+        "are left out."
     )
     async def connect(
         self,
         info: Info,
         ids: Annotated[
             list[strawberry.ID],
-            strawberry.argument(description="The entities to connect (2-10 distinct ids)."),
+            strawberry.argument(
+                description=f"The entities to connect (2-{paths.MAX_CONNECT_IDS} distinct ids)."
+            ),
         ],
         max_hops: Annotated[
-            int, strawberry.argument(description="At most this many hops per path (1-6).")
+            int,
+            strawberry.argument(
+                description=f"At most this many hops per path (1-{paths.MAX_CONNECT_HOPS})."
+            ),
         ] = 4,
         types: Annotated[
             list[str] | None,
