@@ -159,9 +159,11 @@ class Settings:
     # Serve the schema as an Apollo Federation 2 subgraph (graph/schema.py).
     federation: bool = False
     # HTTP caching of GET queries (graph/http/caching.py): max-age in seconds (0: no-cache,
-    # revalidated with the ETag each time); whether shared caches may keep authenticated
-    # answers; how long a worker may reuse the graph version it read (0: read per request).
+    # revalidated with the ETag each time), of anonymous answers and, apart, of answers to
+    # a request with a token; whether shared caches may keep authenticated answers; how
+    # long a worker may reuse the graph version it read (0: read per request).
     cache_max_age: int = 0
+    cache_max_age_authenticated: int = 0
     cache_share_authenticated: bool = False
     graph_version_ttl_ms: int = 0
     # Subscriptions (graph/subscriptions/): how often each worker's one poller reads new
@@ -254,6 +256,7 @@ class Settings:
             run_dir=Path(env.get("RUN_DIR", "").strip() or ROOT / ".run").resolve(),
             federation=_flag(env, "FEDERATION", False),
             cache_max_age=_positive(env, "CACHE_MAX_AGE", 0, zero=True),
+            cache_max_age_authenticated=_positive(env, "CACHE_MAX_AGE_AUTHENTICATED", 0, zero=True),
             cache_share_authenticated=_flag(env, "CACHE_SHARE_AUTHENTICATED", False),
             graph_version_ttl_ms=_positive(env, "GRAPH_VERSION_TTL_MS", 0, zero=True),
             subscription_poll_ms=_positive(env, "SUBSCRIPTION_POLL_MS", 500),
