@@ -16,6 +16,9 @@ when no operation ran (graph/http/view.py).
     ├── QueryTooComplex                   QUERY_TOO_COMPLEX            400   over an abuse limit
     │   ├── TooManyOperations             QUERY_TOO_COMPLEX            400   a batch too large
     │   ├── TooManySubscriptions          QUERY_TOO_COMPLEX                  a worker's limit
+    │   ├── ReplayTooLong                 REPLAY_TOO_LONG                    a subscription's
+    │   │                                                                    `after` too far
+    │   │                                                                    back: read again
     │   └── ExportTooLarge                EXPORT_TOO_LARGE             400   an export over its
     │                                                                        size limit
     ├── PayloadTooLarge                   PAYLOAD_TOO_LARGE            413   a body too large
@@ -68,6 +71,7 @@ PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 EXPORT_TOO_LARGE = "EXPORT_TOO_LARGE"
+REPLAY_TOO_LONG = "REPLAY_TOO_LONG"
 # The `code` of a mutation's typed error results.
 VALIDATION = "VALIDATION"
 CONFLICT = "CONFLICT"
@@ -88,6 +92,7 @@ CODES = frozenset(
         GRAPHQL_PARSE_FAILED,
         GRAPHQL_VALIDATION_FAILED,
         EXPORT_TOO_LARGE,
+        REPLAY_TOO_LONG,
         VALIDATION,
         CONFLICT,
     }
@@ -185,6 +190,37 @@ class TooManySubscriptions(QueryTooComplex):
             f"This worker serves its limit of {self.maximum:,} subscriptions at once; "
             "try again later (another worker or instance may have room)."
         )
+
+
+class ReplayTooLong(QueryTooComplex):
+    """A subscription's `after` reaches back past more changes than a worker replays
+    (SUBSCRIPTION_MAX_REPLAY; graph/subscriptions/feed.py). `latest` is the commit the
+    feed is at: read the state again, then subscribe `after` the version it was read at."""
+
+    code = REPLAY_TOO_LONG
+
+    def __init__(self, maximum: int, after: int, latest: int) -> None:
+        self.after = after
+        self.latest = latest
+        super().__init__("replay", maximum, maximum + 1)
+
+    def explain(self, what: str) -> str:
+        return (
+            f"More than {self.maximum:,} changes committed after {self.after} (up to "
+            f"{self.latest}), more than a subscription replays: read what you show again "
+            "(its answer's X-Graph-Version), then subscribe `after` that version."
+        )
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        # No `actual`: the backlog is read no further than the limit.
+        return {
+            "code": self.code,
+            "limit": self.limit,
+            "maximum": self.maximum,
+            "after": self.after,
+            "latest": self.latest,
+        }
 
 
 class ExportTooLarge(QueryTooComplex):

@@ -28,6 +28,17 @@ def _positive(env: dict[str, str], name: str, default: int, zero: bool = False) 
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not value > 0:
+        raise SystemExit(f"{name} must be more than 0 seconds, got {raw}")
+    return value
+
+
 def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     # Strict: a typo must not silently leave a security switch off.
     raw = env.get(name, "").strip().lower()
@@ -159,16 +170,20 @@ class Settings:
     # Serve the schema as an Apollo Federation 2 subgraph (graph/schema.py).
     federation: bool = False
     # HTTP caching of GET queries (graph/http/caching.py): max-age in seconds (0: no-cache,
-    # revalidated with the ETag each time); whether shared caches may keep authenticated
-    # answers; how long a worker may reuse the graph version it read (0: read per request).
+    # revalidated with the ETag each time), of anonymous answers and, apart, of answers to
+    # a request with a token; whether shared caches may keep authenticated answers; how
+    # long a worker may reuse the graph version it read (0: read per request).
     cache_max_age: int = 0
+    cache_max_age_authenticated: int = 0
     cache_share_authenticated: bool = False
     graph_version_ttl_ms: int = 0
     # Subscriptions (graph/subscriptions/): how often each worker's one poller reads new
-    # changes, the subscriptions one WebSocket and one worker may hold, keep-alive pings.
+    # changes, the subscriptions one WebSocket and one worker may hold, the most changes
+    # one `after` may replay, keep-alive pings.
     subscription_poll_ms: int = 500
     max_subscriptions_per_connection: int = 10
     max_subscriptions_per_worker: int = 1000
+    subscription_max_replay: int = 1000
     websocket_ping_s: float = 15.0
     # Exports (graph/http/export.py): the most entities and relationships one may hold,
     # and the namespace of the IRIs its JSON-LD gives them.
@@ -254,12 +269,14 @@ class Settings:
             run_dir=Path(env.get("RUN_DIR", "").strip() or ROOT / ".run").resolve(),
             federation=_flag(env, "FEDERATION", False),
             cache_max_age=_positive(env, "CACHE_MAX_AGE", 0, zero=True),
+            cache_max_age_authenticated=_positive(env, "CACHE_MAX_AGE_AUTHENTICATED", 0, zero=True),
             cache_share_authenticated=_flag(env, "CACHE_SHARE_AUTHENTICATED", False),
             graph_version_ttl_ms=_positive(env, "GRAPH_VERSION_TTL_MS", 0, zero=True),
             subscription_poll_ms=_positive(env, "SUBSCRIPTION_POLL_MS", 500),
             max_subscriptions_per_connection=_positive(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
             max_subscriptions_per_worker=_positive(env, "MAX_SUBSCRIPTIONS_PER_WORKER", 1000),
-            websocket_ping_s=float(env.get("WEBSOCKET_PING_S", "15") or 15),
+            subscription_max_replay=_positive(env, "SUBSCRIPTION_MAX_REPLAY", 1000),
+            websocket_ping_s=_seconds(env, "WEBSOCKET_PING_S", 15.0),
             max_export_items=_positive(env, "MAX_EXPORT_ITEMS", 10_000),
             export_base_iri=_base_iri(env.get("EXPORT_BASE_IRI", "")),
         )

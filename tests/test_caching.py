@@ -133,6 +133,14 @@ def test_mutations_errors_and_post_are_never_stored(http, token):
     refused = http.get("/graphql", params={"query": QUERY}, headers={"Authorization": "Bearer x"})
     assert refused.status_code == 401
     assert refused.headers["cache-control"] == "no-store"
+    # `If-None-Match: *` is decided before the operation is known: it matches nothing,
+    # so a mutation or an invalid document sent with it is refused, not answered 304.
+    for query in (UPSERT, "{ nothing }", "{ broken"):
+        star = get(http, query=query, headers={"If-None-Match": "*"})
+        assert star.status_code != 304, query
+        assert star.headers["cache-control"] == "no-store", query
+        assert "etag" not in star.headers, query
+    assert get(http, headers={"If-None-Match": "*"}).status_code == 200
 
 
 def test_a_write_makes_the_old_etag_stale_and_stamps_its_changes(settings, http, token):
@@ -210,11 +218,28 @@ def test_two_instances_on_one_neo4j_agree(settings, token):
         assert fresh.json()["data"]["entity"]["name"] == "Two"
 
 
-def test_the_operator_sets_max_age_and_may_share_authenticated_answers(settings, token):
+def test_the_operator_sets_max_age_and_may_share_authenticated_answers(http, settings, token):
     auth = {"Authorization": f"Bearer {token}"}
     with Server(replace(settings, cache_max_age=60)) as srv, httpx.Client(base_url=srv.url) as c:
         assert get(c).headers["cache-control"] == "public, max-age=60"
-        assert get(c, headers=auth).headers["cache-control"] == "private, max-age=60"
-    shared = replace(settings, cache_max_age=30, cache_share_authenticated=True)
+        # CACHE_MAX_AGE is for anonymous answers: with a token, revalidated each time.
+        as_editor = get(c, headers=auth)
+        assert as_editor.headers["cache-control"] == "private, no-cache"
+        again = get(c, headers={**auth, "If-None-Match": as_editor.headers["etag"]})
+        assert again.status_code == 304
+        assert again.headers["cache-control"] == "private, no-cache"
+        # A write makes the authenticated copy stale at once.
+        upsert(http, token, "cache-auth", "Authenticated")
+        stale = get(c, headers={**auth, "If-None-Match": as_editor.headers["etag"]})
+        assert stale.status_code == 200
+    own = replace(settings, cache_max_age=60, cache_max_age_authenticated=20)
+    with Server(own) as srv, httpx.Client(base_url=srv.url) as c:
+        assert get(c).headers["cache-control"] == "public, max-age=60"
+        assert get(c, headers=auth).headers["cache-control"] == "private, max-age=20"
+    shared = replace(settings, cache_share_authenticated=True)
+    with Server(shared) as srv, httpx.Client(base_url=srv.url) as c:
+        assert get(c, headers=auth).headers["cache-control"] == "public, no-cache"
+    shared = replace(settings, cache_max_age_authenticated=30, cache_share_authenticated=True)
     with Server(shared) as srv, httpx.Client(base_url=srv.url) as c:
         assert get(c, headers=auth).headers["cache-control"] == "public, max-age=30"
+        assert get(c).headers["cache-control"] == "public, no-cache"

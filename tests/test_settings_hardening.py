@@ -65,3 +65,17 @@ def test_values_are_read():
 def test_nonsense_is_refused(env, message):
     with pytest.raises(SystemExit, match=message):
         Settings.from_env(env)
+
+
+def test_subscription_settings():
+    settings = Settings.from_env({})
+    assert (settings.subscription_max_replay, settings.websocket_ping_s) == (1000, 15.0)
+    settings = Settings.from_env({"SUBSCRIPTION_MAX_REPLAY": "50", "WEBSOCKET_PING_S": "0.5"})
+    assert (settings.subscription_max_replay, settings.websocket_ping_s) == (50, 0.5)
+    for env, message in [
+        ({"SUBSCRIPTION_MAX_REPLAY": "0"}, "SUBSCRIPTION_MAX_REPLAY must be at least 1"),
+        ({"WEBSOCKET_PING_S": "0"}, "WEBSOCKET_PING_S must be more than 0 seconds"),
+        ({"WEBSOCKET_PING_S": "soon"}, "WEBSOCKET_PING_S must be a number of seconds"),
+    ]:
+        with pytest.raises(SystemExit, match=message):
+            Settings.from_env(env)

@@ -18,12 +18,19 @@ from graph import request_context
 from graph.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, client_error
 
 
+def engine_error_code(message: str) -> str:
+    """The code of one of graphql-core's own errors, which carry none: a document that is
+    not GraphQL (a syntax error), else one that does not fit the schema. Also used for
+    the errors a subscription's WebSocket sends (graph/http/websocket.py)."""
+    syntax = message.startswith("Syntax Error")
+    return GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED
+
+
 def mask(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         extensions = dict(error.extensions or {})
-        syntax = error.message.startswith("Syntax Error")
-        extensions.setdefault("code", GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED)
+        extensions.setdefault("code", engine_error_code(error.message))
         error.extensions = extensions
         return error
     if isinstance(original, GraphQLError):  # e.g. variable coercion inside a resolver

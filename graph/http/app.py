@@ -35,7 +35,10 @@ def create_app(settings: Settings) -> Starlette:
     metrics = Metrics()
     # One change feed per worker process: one poller however many subscribers.
     feed = ChangeFeed(
-        db, settings.subscription_poll_ms / 1000, settings.max_subscriptions_per_worker
+        db,
+        settings.subscription_poll_ms / 1000,
+        settings.max_subscriptions_per_worker,
+        settings.subscription_max_replay,
     )
     view = graphql_view(db, settings, feed)
     app = Starlette(
@@ -56,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={HTTPException: http_refusal, Exception: unexpected_error},
     )
     app.state.db = db
+    app.state.feed = feed
     app.state.metrics = metrics
     return app
 

@@ -48,34 +48,43 @@ def code_fingerprint() -> str:
 
 
 def if_none_match(header: str | None, etag: str) -> bool:
-    """RFC 9110 section 13.1.2: weak comparison against each listed tag, or `*`."""
+    """RFC 9110 section 13.1.2: weak comparison against each listed tag. `*` ("any
+    current representation") matches nothing here: the 304 is decided before the
+    operation is parsed, so `*` would answer a mutation or an invalid document with a
+    cacheable-looking 304; a tag names one query's answer, and no other."""
     if not header:
         return False
     ours = etag.removeprefix("W/")
-    for item in header.split(","):
-        tag = item.strip()
-        if tag == "*" or tag.removeprefix("W/") == ours:
-            return True
-    return False
+    return any(item.strip().removeprefix("W/") == ours for item in header.split(","))
 
 
 @dataclass(frozen=True)
 class CachePolicy:
     max_age: int = 0
+    # Answers to a request with a token are revalidated each time (no-cache) unless the
+    # operator gives them a max-age of their own: CACHE_MAX_AGE alone never lets a
+    # revoked key's or another role's copy be reused unchecked.
+    max_age_authenticated: int = 0
     # Authenticated answers may be stored by shared caches (a CDN keys them on the
     # Authorization header, which the responses vary on).
     share_authenticated: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CachePolicy:
-        return cls(settings.cache_max_age, settings.cache_share_authenticated)
+        return cls(
+            settings.cache_max_age,
+            settings.cache_max_age_authenticated,
+            settings.cache_share_authenticated,
+        )
 
     def cache_control(self, principal: Principal) -> str:
-        scope = (
-            "private" if not principal.is_anonymous and not self.share_authenticated else ("public")
-        )
+        if principal.is_anonymous:
+            scope, max_age = "public", self.max_age
+        else:
+            scope = "public" if self.share_authenticated else "private"
+            max_age = self.max_age_authenticated
         # no-cache: stored, but revalidated (a 304 when nothing changed) before each use.
-        freshness = f"max-age={self.max_age}" if self.max_age else "no-cache"
+        freshness = f"max-age={max_age}" if max_age else "no-cache"
         return f"{scope}, {freshness}"
 
 

@@ -43,7 +43,7 @@ from graph.http.caching import NO_STORE, CachePolicy, GraphVersions, HttpCache, 
 from graph.http.persisted import PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples, playground_html
 from graph.http.responses import error_response
-from graph.http.websocket import KeepAliveHandler, TextFrames
+from graph.http.websocket import KEEP_ALIVE_S, KeepAliveHandler, TextFrames
 from graph.resolvers.context import Context
 from graph.schema import schema, schema_for
 from graph.settings import Settings
@@ -143,6 +143,7 @@ class GraphQLApp(GraphQL[Context, None]):
         graphql_schema: Any = schema,
         feed: ChangeFeed | None = None,
         max_subscriptions_per_connection: int = 10,
+        websocket_ping_s: float = KEEP_ALIVE_S,
     ) -> None:
         super().__init__(
             graphql_schema,
@@ -154,6 +155,8 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
         self.feed = feed or ChangeFeed(db, 0.5, 1000)
+        # Read by KeepAliveHandler: seconds between the server's pings on a WebSocket.
+        self.websocket_ping_s = websocket_ping_s
         self.cache = cache or HttpCache(GraphVersions(db), CachePolicy())
         # Operations executing at once in this process; later ones wait their turn. Past
         # what Neo4j can work on at once, more only adds answers held in memory together.
@@ -472,6 +475,7 @@ def graphql_view(db: Database, settings: Settings, feed: ChangeFeed | None = Non
         max_in_flight=settings.max_in_flight,
         feed=feed,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        websocket_ping_s=settings.websocket_ping_s,
         cache=HttpCache(
             GraphVersions(db, settings.graph_version_ttl_ms / 1000),
             CachePolicy.from_settings(settings),

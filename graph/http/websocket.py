@@ -16,20 +16,20 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 
-from graph.errors import (
-    GRAPHQL_PARSE_FAILED,
-    GRAPHQL_VALIDATION_FAILED,
-    QUERY_TOO_COMPLEX,
-    GraphError,
-)
+from graph.errors import QUERY_TOO_COMPLEX, GraphError
+from graph.extensions.masking import engine_error_code
 from graph.resolvers.context import Context
 
 KEEP_ALIVE_S = 15.0
 
 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    keep_alive_s = KEEP_ALIVE_S
     _pinger: asyncio.Task | None = None
+
+    @property
+    def keep_alive_s(self) -> float:
+        """Seconds between pings: the view's WEBSOCKET_PING_S (graph/http/view.py)."""
+        return float(getattr(self.view, "websocket_ping_s", KEEP_ALIVE_S))
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
@@ -97,6 +97,5 @@ def _coded(error: Any) -> Any:
             "subscriptions as MAX_SUBSCRIPTIONS_PER_CONNECTION allows; complete one first.",
             "extensions": {"code": QUERY_TOO_COMPLEX, "limit": "subscriptions"},
         }
-    syntax = str(error.get("message", "")).startswith("Syntax Error")
-    code = GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED
+    code = engine_error_code(str(error.get("message", "")))
     return {**error, "extensions": {**(error.get("extensions") or {}), "code": code}}

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.resolvers import conflicts, retraction, writing
+from graph.resolvers.arguments import relationship_named
 from graph.types.conflicts import ResolveResult
 from graph.types.duplicates import DistinctResult
 from graph.types.mutations import (
@@ -68,18 +69,36 @@ class Mutation:
     ) -> DeleteResult:
         return await writing.delete_entity(info, str(id), reason)
 
-    @strawberry.mutation(description="Delete one relationship. Admin.")
+    @strawberry.mutation(
+        description="Delete one relationship, named by its `id` (`from|TYPE|to`, as "
+        "`Edge.id` and `relationshipId` give it) or by `from`, `type` and `to`. Admin."
+    )
     async def delete_relationship(
         self,
         info: Info,
         from_: Annotated[
-            strawberry.ID, strawberry.argument(name="from", description="Start entity id.")
-        ],
-        type: Annotated[str, strawberry.argument(description="Relationship type.")],
-        to: Annotated[strawberry.ID, strawberry.argument(description="End entity id.")],
+            strawberry.ID | None,
+            strawberry.argument(name="from", description="Start entity id (without `id`)."),
+        ] = None,
+        type: Annotated[
+            str | None, strawberry.argument(description="Relationship type (without `id`).")
+        ] = None,
+        to: Annotated[
+            strawberry.ID | None, strawberry.argument(description="End entity id (without `id`).")
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The relationship's id, `from|TYPE|to`."),
+        ] = None,
         reason: Reason = None,
     ) -> DeleteResult:
-        return await writing.delete_relationship(info, str(from_), type, str(to), reason)
+        start, rel_type, end = relationship_named(
+            None if id is None else str(id),
+            None if from_ is None else str(from_),
+            type,
+            None if to is None else str(to),
+        )
+        return await writing.delete_relationship(info, start, rel_type, end, reason)
 
     @strawberry.mutation(
         description="Merge two entities that are the same thing: relationships, aliases "

@@ -8,7 +8,11 @@ or service instance, since they all commit to the same graph version
 A subscriber that gives `after` (the last seq it saw, e.g. before a reconnect) is first
 sent what committed after it, read by itself from Neo4j, then the live events: it joins
 the live feed before reading that backlog, and drops live events the backlog already
-held, so nothing falls between the two.
+held, so nothing falls between the two. A backlog holds at most `max_replay` changes
+(SUBSCRIPTION_MAX_REPLAY): past that the subscription is refused before any event is
+sent (ReplayTooLong, REPLAY_TOO_LONG), since reading the state again and subscribing
+after its version costs less than replaying the log, and `after: 0` from anyone would
+otherwise make a worker send the whole history.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 from graph.cypher import version
 from graph.cypher.changes import changes_after
 from graph.db import Database
-from graph.errors import GraphError, TooManySubscriptions
+from graph.errors import GraphError, ReplayTooLong, TooManySubscriptions
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +44,13 @@ class _Ended:
 
 
 class ChangeFeed:
-    def __init__(self, db: Database, poll_s: float, max_subscribers: int) -> None:
+    def __init__(
+        self, db: Database, poll_s: float, max_subscribers: int, max_replay: int = 1000
+    ) -> None:
         self.db = db
         self.poll_s = poll_s
         self.max_subscribers = max_subscribers
+        self.max_replay = max_replay
         self._queues: set[asyncio.Queue] = set()
         self._members = 0  # subscriptions, those still waiting for the first poll included
         self._task: asyncio.Task | None = None
@@ -83,7 +90,7 @@ class ChangeFeed:
             self._queues.add(queue)
             upto = self._position or 0
             if after is not None and after < upto:
-                async for change in self._pages(after, upto):
+                for change in await self._backlog(max(after, 0), upto):
                     yield change
             while True:
                 item = await queue.get()
@@ -96,6 +103,16 @@ class ChangeFeed:
             self._queues.discard(queue)
             if not self._members:
                 await self._stop()
+
+    async def _backlog(self, after: int, upto: int) -> list[dict[str, Any]]:
+        """The changes of the commits after `after` up to `upto`; ReplayTooLong when
+        there are more than `max_replay` (read no further than one page past it)."""
+        found: list[dict[str, Any]] = []
+        async for change in self._pages(after, upto):
+            found.append(change)
+            if len(found) > self.max_replay:
+                raise ReplayTooLong(self.max_replay, after, upto)
+        return found
 
     async def _pages(self, after: int, upto: int) -> AsyncIterator[dict[str, Any]]:
         """Every change of the commits after `after` up to `upto`, page by page."""

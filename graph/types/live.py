@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from graph.cypher.nodes import relationship_id
 from graph.types.entities import Entity
+from graph.types.subgraphs import Edge
 from graph.types.values import EntityKind, Provenance, provenance_of
 
 _SEQ = (
@@ -78,6 +80,29 @@ class RelationshipChange(LiveChange):
     to: strawberry.ID | None = strawberry.field(
         description="The end entity's id; null for a bulk batch."
     )
+
+    @strawberry.field(
+        description="The relationship's id, `from|TYPE|to`: what `Edge.id` and "
+        "`node(id:)` use, and `deleteRelationship(id:)` takes; null for a bulk batch. "
+        "(Not `id`: every event of one relationship would be one cached object.)"
+    )
+    def relationship_id(self) -> strawberry.ID | None:
+        if self.type is None or self.from_ is None or self.to is None:
+            return None
+        return strawberry.ID(relationship_id(str(self.from_), self.type, str(self.to)))
+
+    @strawberry.field(
+        description="The relationship as it is now, the Edge `node(relationshipId)` gives "
+        "(read when this event is sent; null once deleted, and for a bulk batch)."
+    )
+    async def relationship(self, info: Info) -> Edge | None:
+        from graph.resolvers.nodes import find_node
+
+        rel_id = self.relationship_id()
+        if rel_id is None:
+            return None
+        found = await find_node(info, str(rel_id))
+        return found if isinstance(found, Edge) else None
 
 
 def _record(change: dict[str, Any], authors: dict[str, str] | None) -> dict[str, Any]:

@@ -1244,8 +1244,15 @@ const watchView = debounce(() => {
         .then(() => applyChange(field, change))
         .catch((error) => setStatus(error.message, "error"));
     },
-    error: (errors) =>
-      setStatus(`Live updates refused: ${(errors || []).map((e) => e.message).join("; ")}`, "error"),
+    error: (errors) => {
+      const tooFar = (errors || []).some((e) => e.extensions && e.extensions.code === "REPLAY_TOO_LONG");
+      setStatus(
+        tooFar
+          ? "Live updates stopped: more changed while away than the service replays; reload the page to see the graph as it is now."
+          : `Live updates refused: ${(errors || []).map((e) => e.message).join("; ")}`,
+        "error",
+      );
+    },
   });
   live.ends.push(live.client.subscribe(LIVE.entity, variables, sink("entityChanged")));
   live.ends.push(live.client.subscribe(LIVE.relationship, variables, sink("relationshipChanged")));

@@ -13,6 +13,16 @@ const ACK_TIMEOUT_MS = 10_000;
 // Close codes after which trying again cannot help (the protocol's 4401/4403, and a
 // request the server says is malformed, 4400).
 const REFUSED = new Set([4400, 4401, 4403]);
+// Error codes with which the server ends a subscription as it starts (errors and no
+// data, then `complete`) that asking again cannot help: the worker's subscription
+// limit, an argument it refuses, and an `after` too far back (REPLAY_TOO_LONG).
+const REFUSED_CODES = new Set(["QUERY_TOO_COMPLEX", "BAD_USER_INPUT", "REPLAY_TOO_LONG"]);
+
+// Whether a `next` payload is the server refusing the subscription for good (REFUSED_CODES).
+function refusal(payload) {
+  if (!payload || payload.data || !Array.isArray(payload.errors)) return false;
+  return payload.errors.some((e) => e && e.extensions && REFUSED_CODES.has(e.extensions.code));
+}
 
 export class LiveClient {
   // url: ws(s)://…/graphql; connectionParams(): connection_init's payload (a token goes
@@ -78,7 +88,9 @@ export class LiveClient {
   }
 
   sendSubscribe(id) {
-    const { query, variables } = this.subscriptions.get(id);
+    const subscription = this.subscriptions.get(id);
+    subscription.refusal = null;
+    const { query, variables } = subscription;
     this.send({ id, type: "subscribe", payload: { query, variables: variables() } });
   }
 
@@ -128,7 +140,9 @@ export class LiveClient {
         this.send({ type: "pong" });
         break;
       case "next":
-        if (subscription) subscription.sink.next(message.payload);
+        if (!subscription) break;
+        if (refusal(message.payload)) subscription.refusal = message.payload.errors;
+        else subscription.sink.next(message.payload);
         break;
       case "error":
         // A refused subscription (bad query, over a limit): not sent again.
@@ -138,9 +152,14 @@ export class LiveClient {
         }
         break;
       case "complete":
-        // The server ended it (it drops a subscriber that fell too far behind): ask
-        // again, with variables that resume after what was seen.
-        if (subscription && this.acknowledged) this.sendSubscribe(message.id);
+        if (subscription && subscription.refusal) {
+          this.subscriptions.delete(message.id);
+          subscription.sink.error(subscription.refusal);
+        } else if (subscription && this.acknowledged) {
+          // The server ended it (it drops a subscriber that fell too far behind): ask
+          // again, with variables that resume after what was seen.
+          this.sendSubscribe(message.id);
+        }
         break;
       default:
         break;
