@@ -228,6 +228,27 @@ def claims_of(props: Mapping[str, Any], kind_or_type: str) -> dict[str, list[Cla
     return out
 
 
+def claimed_columns(
+    props: Mapping[str, Any], kind_or_type: str
+) -> dict[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """Every value sources claim for each property but the name (and aliases), by the
+    columns the property spans, each value as those columns' values (money as (amount,
+    currency), dates as ISO text): what the duplicate finder compares
+    (graph.matching.scoring). Values an editor rejected are left out."""
+    groups = groups_of(kind_or_type)
+    out: dict[tuple[str, ...], tuple[tuple[Any, ...], ...]] = {}
+    for prop, found in claims_of(props, kind_or_type).items():
+        group = groups.get(prop)
+        if group is None or prop == NAME:
+            continue
+        out[group.columns] = tuple(
+            (c.value["amount"], c.value["currency"]) if group.money else (c.value,)
+            for c in found
+            if c.status != "REJECTED"
+        )
+    return out
+
+
 def contested(props: Mapping[str, Any], kind_or_type: str) -> list[str]:
     """The properties that sources give more than one value for (resolved or not)."""
     return [

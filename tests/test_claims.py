@@ -240,6 +240,17 @@ def test_sources_agreeing_add_to_one_claim_and_disagreeing_add_a_second(editor, 
         (120_000_000, 1, "ALTERNATIVE"),
     ]
     assert [p["source"]["id"] for p in data["claims"][1]["provenance"]] == ["clm-source-3"]
+    # History has each claim change: the agreeing source's and the contradicting one's.
+    history = editor.data(
+        '{ history(id: "clm-credit") { action by provenance { source { id } } } }'
+    )["history"]
+    assert [
+        (h["action"], h["by"], [p["source"]["id"] for p in h["provenance"]]) for h in history
+    ] == [
+        ("update", "clm-editor", ["clm-source-3"]),
+        ("update", "clm-editor", ["clm-source-2"]),
+        ("create", "clm-editor", ["clm-source-1"]),
+    ]
     # The same figure in another currency is another sum: a claim of its own.
     credit(editor, 4, 100_000_000, currency="USD")
     data = gql(CREDIT, {"id": "clm-credit", "p": "amount"})["entity"]

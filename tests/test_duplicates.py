@@ -190,6 +190,56 @@ def test_a_lower_threshold_proposes_more(http, planted):
     assert low > default
 
 
+UPSERT = """mutation($e: EntityInput!, $p: ProvenanceInput!) {
+  upsertEntity(entity: $e, provenance: $p) { __typename } }"""
+# Entities of the claims test: not `dupt-`, so the planted figures never count them.
+CLAIMS_PREFIX = "dupc-"
+
+
+def test_properties_are_compared_claim_by_claim(http, settings, planted, tokens):
+    """Two sources give an alliance 53 and 60 members (60 shown, the newer); a duplicate
+    written from a third source shows 53: they agree, on a value claimed for both. Another
+    pair whose claimed values share none conflicts, every value named."""
+    editor = Client(http, tokens["editor"])
+
+    def write(entity_id: str, name: str, members: int, source: int) -> None:
+        entity = {"id": f"{CLAIMS_PREFIX}{entity_id}", "kind": "ORGANIZATION", "name": name}
+        provenance = {
+            "source": {"id": f"{CLAIMS_PREFIX}src-{source}", "title": "Claims"},
+            "paragraph": 1,
+        }
+        props = {"orgType": "alliance", "memberCount": members}
+        written = editor(UPSERT, e={**entity, "properties": props}, p=provenance)
+        assert written["upsertEntity"]["__typename"] == "EntityWritten"
+
+    try:
+        write("haidian", "Haidian Claims Alliance", 53, 1)
+        write("haidian", "Haidian Claims Alliance", 60, 2)
+        write("haidian-ltd", "Haidian Claims Alliance Co., Ltd.", 53, 3)
+        write("chaoyang", "Chaoyang Claims Alliance", 53, 1)
+        write("chaoyang", "Chaoyang Claims Alliance", 60, 2)
+        write("chaoyang-ltd", "Chaoyang Claims Alliance Co., Ltd.", 70, 3)
+        found = {(c["a"]["id"], c["b"]["id"]): c for c in all_candidates(editor, 0.3)[0]}
+        signals = {
+            pair: {s["signal"]: s for s in found[pair]["signals"]}["PROPERTIES"]
+            for pair in (
+                (f"{CLAIMS_PREFIX}haidian", f"{CLAIMS_PREFIX}haidian-ltd"),
+                (f"{CLAIMS_PREFIX}chaoyang", f"{CLAIMS_PREFIX}chaoyang-ltd"),
+            )
+        }
+        agreeing, conflicting = signals.values()
+        assert agreeing["detail"] == (
+            "agree on memberCount (53 claimed for both, not the value shown on both), orgType"
+        )
+        assert agreeing["contribution"] == 0.07
+        assert conflicting["detail"] == "agree on orgType; conflict on memberCount 60 or 53 / 70"
+        assert conflicting["contribution"] == -0.23
+        scores = [found[pair]["score"] for pair in signals]
+        assert scores[0] >= DEFAULT_THRESHOLD > scores[1]
+    finally:
+        delete_prefixed(settings, CLAIMS_PREFIX)
+
+
 @pytest.mark.parametrize(
     ("variables", "words"),
     [

@@ -222,6 +222,13 @@ def test_retracting_withdraws_what_the_source_said_and_restoring_gives_it_back(c
         "rtr-linked",
     }
     assert gql(ASSERTED, {"id": "rtr-source-1"})["source"]["retracted"] is False
+    # The restoration is in the history of the fact that stayed and of the one brought back.
+    for fact in ("rtr-shared", "rtr-alone"):
+        query = f'{{ history(id: "{fact}") {{ action note by }} }}'
+        latest = clients["admin"].data(query)["history"][0]
+        assert latest["action"] == "restore", (fact, latest)
+        assert latest["note"] == "source restored"
+        assert latest["by"] == "rtr-admin"
     twice = clients["admin"].data(RESTORE, {"id": "rtr-source-1"})
     assert twice["restoreSource"]["__typename"] == "ConflictError"
 

@@ -9,10 +9,12 @@
 - **neighbours** (from `-DISJOINT` to `NEIGHBOUR_WEIGHT`): the entities both are related
   to, as a share of the fewer relationships either has (a shared hub counts less,
   `neighbour_weight`): sharing none while both have relationships counts against.
-- **properties** (up to `+AGREE_CAP`, down to `-CONFLICT_CAP`): values both hold, equal
-  (agreeing) or not (conflicting). Dates, numbers, money (same currency), codes (a text
-  with digits and no spaces, such as a patent number) and Chinese names conflict
-  strongly; other short texts weakly; long free text is not compared.
+- **properties** (up to `+AGREE_CAP`, down to `-CONFLICT_CAP`): the properties both
+  hold, compared claim by claim (graph/claims.py): a value some source claims for each
+  agrees, even where one of them shows another; a property whose claimed values are
+  disjoint conflicts. Dates, numbers, money (same currency), codes (a text with digits
+  and no spaces, such as a patent number) and Chinese names conflict strongly; other
+  short texts weakly; long free text is not compared.
 - **link** (`LINKED`, negative): a relationship between the two says they are two
   things (a unit and its parent, a lender and a borrower).
 
@@ -52,7 +54,10 @@ DEFAULT_THRESHOLD = 0.65
 @dataclass(frozen=True)
 class Side:
     """One entity of a pair, as the scorer needs it. `properties`: its public properties
-    (money as its stored amount and currency columns); `degree`: its relationships."""
+    as shown (money as its stored amount and currency columns); `claimed`: every value
+    its sources claim for a property (graph.claims.claimed_columns), by the columns the
+    property spans, e.g. {("amount", "currency"): ((1e8, "CNY"), (1.2e8, "CNY"))};
+    without it only the values shown are compared. `degree`: its relationships."""
 
     id: str
     kind: str
@@ -60,6 +65,20 @@ class Side:
     aliases: tuple[str, ...] = ()
     properties: Mapping[str, Any] = field(default_factory=dict)
     degree: int = 0
+    claimed: Mapping[tuple[str, ...], tuple[tuple[Any, ...], ...]] = field(default_factory=dict)
+
+    def shown(self, columns: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """The value shown of the property these columns hold, None when it has none."""
+        value = tuple(self.properties.get(c) for c in columns)
+        return None if any(v is None for v in value) else value
+
+    def values(self, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """Every value of the property these columns hold: the one shown first, then the
+        others its sources claim."""
+        shown = self.shown(columns)
+        out = [shown] if shown is not None else []
+        out += [v for v in self.claimed.get(columns, ()) if v not in out]
+        return out
 
     def names(self) -> list[tuple[str, str]]:
         """(what, text): its name, aliases and Chinese name."""
@@ -245,14 +264,33 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _money(side: Side, group: tuple[tuple[str, str], ...]) -> dict[str, float]:
-    """A sum of money as amounts by currency: the amount and the source's conversions."""
-    out = {}
-    for amount, currency in group:
-        value, code = side.properties.get(amount), side.properties.get(currency)
-        if isinstance(value, int | float) and isinstance(code, str):
-            out[code] = float(value)
+def _either(texts: list[str]) -> str:
+    return " or ".join(texts)
+
+
+# An agreement on a value that is not the one shown on both sides.
+_CLAIMED = " ({} claimed for both, not the value shown on both)"
+
+
+def _money(side: Side, group: tuple[tuple[str, str], ...]) -> dict[str, list[float]]:
+    """A sum of money as the amounts claimed by currency, the amount's and its
+    conversions' (the value shown first)."""
+    out: dict[str, list[float]] = {}
+    for columns in group:
+        for value, code in side.values(columns):
+            if isinstance(value, int | float) and isinstance(code, str):
+                amounts = out.setdefault(code, [])
+                if float(value) not in amounts:
+                    amounts.append(float(value))
     return out
+
+
+def _shows(side: Side, group: tuple[tuple[str, str], ...], code: str, amount: float) -> bool:
+    """Whether the side shows this amount in this currency (as the sum or its conversion)."""
+    return any(
+        shown is not None and shown[1] == code and math.isclose(float(shown[0]), amount)
+        for shown in map(side.shown, group)
+    )
 
 
 def property_signal(
@@ -263,7 +301,9 @@ def property_signal(
 ) -> Signal:
     """`money`: the kind's sums of money, each as its (amount, currency) columns, the
     amount first and then its conversions. Two sums are compared in a currency both give
-    (another currency may be a conversion, not a conflict)."""
+    (another currency may be a conversion, not a conflict). Each property is compared
+    claim by claim: one value claimed for both is agreement, claimed values with none in
+    common a conflict."""
     agree: list[str] = []
     conflict: list[str] = []
     value = 0.0
@@ -276,29 +316,50 @@ def property_signal(
         if not common:
             continue
         label = labels(group[0][0])
-        if any(math.isclose(xs[c], ys[c], rel_tol=1e-6) for c in common):
-            agree.append(label)
+        same = next(
+            (
+                (code, x, y)
+                for code in common
+                for x in xs[code]
+                for y in ys[code]
+                if math.isclose(x, y, rel_tol=1e-6)
+            ),
+            None,
+        )
+        if same is not None:
+            code, x, y = same
+            on_both = _shows(a, group, code, x) and _shows(b, group, code, y)
+            agree.append(label + ("" if on_both else _CLAIMED.format(f"{code} {x:,.0f}")))
             value += AGREE_STRONG
         else:
             code = common[0]
-            conflict.append(f"{label} {code} {xs[code]:,.0f} / {code} {ys[code]:,.0f}")
+            shown_x = _either([f"{code} {x:,.0f}" for x in xs[code]])
+            shown_y = _either([f"{code} {y:,.0f}" for y in ys[code]])
+            conflict.append(f"{label} {shown_x} / {shown_y}")
             penalty += CONFLICT_STRONG
-    for key in sorted(set(a.properties) & set(b.properties)):
+    keys = {k for side in (a, b) for k in side.properties} | {
+        k for side in (a, b) for key in side.claimed if len(key) == 1 for k in key
+    }
+    for key in sorted(keys):
         if key in NOT_COMPARED or key in columns:
             continue
-        x, y = a.properties[key], b.properties[key]
-        if x is None or y is None:
+        of_a = [v for (v,) in a.values((key,))]
+        of_b = [v for (v,) in b.values((key,))]
+        if not of_a or not of_b:
             continue
-        same = _same(key, x, y)
-        if same is None or (same and key == "nameZh"):
-            continue  # an equal Chinese name counts in the name signal already
-        strong = _strong(key, x)
-        if same:
-            agree.append(labels(key))
-            value += AGREE_STRONG if strong else AGREE_WEAK
-        else:
-            conflict.append(f"{labels(key)} {_shown(x)} / {_shown(y)}")
-            penalty += CONFLICT_STRONG if strong else CONFLICT_WEAK
+        outcomes = [(_same(key, p, q), p, q) for p in of_a for q in of_b]
+        agreeing = next(((p, q) for same, p, q in outcomes if same), None)
+        if agreeing is not None:
+            p, q = agreeing
+            on_both = a.shown((key,)) == (p,) and b.shown((key,)) == (q,)
+            if key == "nameZh" and on_both:
+                continue  # an equal Chinese name shown on both counts in the name signal
+            agree.append(labels(key) + ("" if on_both else _CLAIMED.format(_shown(p))))
+            value += AGREE_STRONG if _strong(key, p) else AGREE_WEAK
+        elif all(same is False for same, _, _ in outcomes):
+            shown_a, shown_b = _either(list(map(_shown, of_a))), _either(list(map(_shown, of_b)))
+            conflict.append(f"{labels(key)} {shown_a} / {shown_b}")
+            penalty += CONFLICT_STRONG if _strong(key, of_a[0]) else CONFLICT_WEAK
     contribution = min(AGREE_CAP, value) - min(CONFLICT_CAP, penalty)
     parts = []
     if agree:

@@ -24,6 +24,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from graph.claims import claimed_columns
 from graph.cypher import duplicates as q
 from graph.cypher import version
 from graph.db import Database
@@ -164,6 +165,7 @@ async def rank(db: Database, kinds: list[str] | None, threshold: float) -> Ranke
             aliases=tuple(node.get("aliases") or ()),
             properties=public_properties(node),
             degree=related[entity_id].count,
+            claimed=claimed_columns(node, node["kind"]),
         )
 
     def scored(a: str, b: str, kind: str, others: dict, links: dict) -> scoring.Score:

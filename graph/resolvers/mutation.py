@@ -102,7 +102,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Merge two entities that are the same thing: relationships, aliases "
-        "and provenance move to the survivor, and the merged id keeps resolving to it. Admin."
+        "and provenance move to the survivor, and the merged id keeps resolving to it. Editor."
     )
     async def merge_entities(
         self,

@@ -50,7 +50,7 @@ class DuplicateSignal:
 
 @strawberry.type(
     description="Two entities of one kind that are likely the same thing. Merge them with "
-    "`mergeEntities(survivorId: survivorId, mergedId: mergedId)` (admin), or say they "
+    "`mergeEntities(survivorId: survivorId, mergedId: mergedId)` (editor), or say they "
     "are not with `markDistinct(a: a.id, b: b.id)` (editor)."
 )
 class DuplicateCandidate:

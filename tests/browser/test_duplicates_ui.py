@@ -1,7 +1,8 @@
 """The explorer's duplicate candidates (graph/static/explore/duplicates.js) in a real
 headless Chromium: two pairs written for the test are listed side by side with the
-signals of their scores; an admin merges one and marks the other distinct, and neither
-is proposed again. Everything written has ids starting `dupb-`; removed at the end."""
+signals of their scores; an editor merges one and marks the other distinct (a reader's
+key is refused), and neither is proposed again. Everything written has ids starting
+`dupb-`; removed at the end."""
 
 from __future__ import annotations
 
@@ -66,16 +67,19 @@ def _cleanup(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def admin_key(settings: Settings) -> Iterator[str]:
-    """The pairs written and an admin's API key; before the browser opens (no asyncio
-    loop may run while Playwright's is)."""
+def keys(settings: Settings) -> Iterator[dict[str, str]]:
+    """The pairs written, and a reader's and an editor's API keys; before the browser
+    opens (no asyncio loop may run while Playwright's is)."""
     _cleanup(settings)
 
-    async def make() -> str:
+    async def make() -> dict[str, str]:
         db = Database(settings)
         try:
             await write_document(db, DOC, by="test", via="ingest")
-            return (await create_key(db, f"{PREFIX}admin", "admin")).token
+            return {
+                role: (await create_key(db, f"{PREFIX}{role}", role)).token
+                for role in ("reader", "editor")
+            }
         finally:
             await db.close()
 
@@ -113,7 +117,7 @@ def item(page, pair: tuple[str, str]):
 
 
 @pytest.mark.parametrize("width", [1024, 1400])
-def test_candidates_side_by_side_with_their_signals(admin_key, visit, width):
+def test_candidates_side_by_side_with_their_signals(keys, visit, width):
     page = visit.page
     page.set_viewport_size({"width": width, "height": 800})
     visit.goto("/explore")
@@ -135,17 +139,20 @@ def test_candidates_side_by_side_with_their_signals(admin_key, visit, width):
     visit.screenshot(f"duplicates-{width}")
 
 
-def test_an_admin_merges_one_and_marks_the_other_distinct(admin_key, visit, gql):
+def test_an_editor_merges_one_and_marks_the_other_distinct(keys, visit, gql):
     page = visit.page
     visit.goto("/explore")
     open_organizations(page)
-    # Without a key, the API refuses and the page says what is needed.
-    item(page, MERGED).locator(".dup-merge").click()
-    page.wait_for_function("document.getElementById('dup-status').textContent.length > 0")
-    assert "API key" in page.locator("#dup-status").inner_text()
-    assert MERGED in shown_pairs(page)
+    # Without a key, or with a reader's, the API refuses and the page says what is needed.
+    for key in ("", keys["reader"]):
+        page.fill("#dup-key", key)
+        page.evaluate("document.getElementById('dup-status').textContent = ''")
+        item(page, MERGED).locator(".dup-merge").click()
+        page.wait_for_function("document.getElementById('dup-status').textContent.length > 0")
+        assert "API key" in page.locator("#dup-status").inner_text()
+        assert MERGED in shown_pairs(page)
 
-    page.fill("#dup-key", admin_key)
+    page.fill("#dup-key", keys["editor"])
     item(page, MERGED).locator(".dup-note").fill("one company, two scripts")
     item(page, MERGED).locator(".dup-merge").click()
     page.wait_for_function(

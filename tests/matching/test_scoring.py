@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from graph import claims
 from graph.matching.scoring import (
     DEFAULT_THRESHOLD,
     Neighbours,
     Side,
     best_name_match,
     neighbour_weight,
+    property_signal,
     score,
 )
 
@@ -168,3 +172,69 @@ def test_initials_many_names_share_count_for_less():
 def test_hubs_count_for_less():
     assert neighbour_weight(3) == 1.0
     assert neighbour_weight(1000) < 0.35
+
+
+def test_a_value_claimed_for_both_agrees_even_when_another_is_shown():
+    # a shows 53 members (one source) and has 60 from another; b shows 60.
+    a = Side(
+        "a",
+        "ORGANIZATION",
+        "Zhongguancun IP Alliance",
+        properties={"memberCount": 53},
+        claimed={("memberCount",): ((53,), (60,))},
+    )
+    b = Side("b", "ORGANIZATION", "ZGC IP Alliance", properties={"memberCount": 60})
+    result = property_signal(a, b)
+    assert result.contribution == 0.05
+    assert result.detail == (
+        "agree on memberCount (60 claimed for both, not the value shown on both)"
+    )
+    # Compared on the values shown only, the same pair conflicts.
+    shown_only = property_signal(replace(a, claimed={}), b)
+    assert shown_only.contribution == -0.25
+    assert shown_only.detail == "conflict on memberCount 53 / 60"
+
+
+def test_claimed_values_with_none_in_common_conflict_and_are_all_named():
+    a = Side(
+        "a",
+        "ORGANIZATION",
+        "X",
+        properties={"memberCount": 53},
+        claimed={("memberCount",): ((53,), (60,))},
+    )
+    b = Side("b", "ORGANIZATION", "X", properties={"memberCount": 70})
+    result = property_signal(a, b)
+    assert result.contribution == -0.25
+    assert result.detail == "conflict on memberCount 53 or 60 / 70"
+
+
+def test_money_agrees_on_a_claimed_amount_and_conflicts_when_none_is_shared():
+    a = Side(
+        "a",
+        "CREDIT",
+        "Loan",
+        properties={"amount": 1.2e8, "currency": "CNY"},
+        claimed={("amount", "currency"): ((120_000_000, "CNY"), (100_000_000, "CNY"))},
+    )
+    b = Side("b", "CREDIT", "Loan", properties={"amount": 1e8, "currency": "CNY"})
+    result = property_signal(a, b, MONEY)
+    assert result.contribution == 0.05
+    assert "amount (CNY 100,000,000 claimed for both" in result.detail
+    c = Side("c", "CREDIT", "Loan", properties={"amount": 9e7, "currency": "CNY"})
+    result = property_signal(a, c, MONEY)
+    assert result.contribution == -0.25
+    assert result.detail == (
+        "conflict on amount CNY 120,000,000 or CNY 100,000,000 / CNY 90,000,000"
+    )
+
+
+def test_claims_read_from_a_stored_entity_leave_out_rejected_values():
+    entries = []
+    for count, prov in ((53, "s1||"), (60, "s2||")):
+        for c in claims.row_claims("ORGANIZATION", {"memberCount": count}, [prov], name="X"):
+            entries += c["entries"]
+    stored = {"kind": "ORGANIZATION", "name": "X", "memberCount": 60, "_claims": entries}
+    assert claims.claimed_columns(stored, "ORGANIZATION") == {("memberCount",): ((53,), (60,))}
+    pinned = {**stored, "_pinned": [f"memberCount{claims.SEP}60"]}
+    assert claims.claimed_columns(pinned, "ORGANIZATION") == {("memberCount",): ((60,),)}

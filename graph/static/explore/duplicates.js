@@ -1,6 +1,6 @@
 // Duplicate candidates in the explorer (issue 15): pairs of entities that are likely one
 // thing, side by side with the signals of their score, and what an editor can do about
-// each: merge them (`mergeEntities`, admin) or say they differ (`markDistinct`, editor).
+// each: merge them (`mergeEntities`) or say they differ (`markDistinct`), both an editor's.
 // A module of its own beside explore.js: it needs only the "Duplicates" button in
 // index.html, and reads and writes through the public GraphQL API like explore.js does.
 "use strict";
@@ -133,7 +133,7 @@
         ),
         h(
           "label",
-          { title: "An editor's API key marks pairs distinct; merging needs an admin's. Kept in this tab only." },
+          { title: "An editor's (or admin's) API key, to merge pairs or mark them distinct. Kept in this tab only." },
           "API key ",
           h("input", { id: "dup-key", type: "password", autocomplete: "off", placeholder: "for editors" }),
         ),
