@@ -200,6 +200,7 @@ def test_a_load_through_an_outage(own_neo4j):
 
     with Server(settings) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         assert http.get("/ready").status_code == 200
+        _until_data(http)  # a Neo4j just started may answer its first queries late
         threads = [threading.Thread(target=client, args=(server.url,)) for _ in range(8)]
         for thread in threads:
             thread.start()
