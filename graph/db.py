@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import itertools
 import logging
 import math
 import random
@@ -22,6 +23,7 @@ import orjson
 import pytz
 from neo4j import (
     READ_ACCESS,
+    WRITE_ACCESS,
     AsyncGraphDatabase,
     AsyncTransaction,
     Query,
@@ -44,6 +46,10 @@ log = logging.getLogger(__name__)
 Cypher = tuple[LiteralString, dict[str, Any]]
 T = TypeVar("T")
 _WRITE_ATTEMPTS = 12
+# How long a single statement is tried again (`_run`) after what the driver calls
+# retryable (a stale pooled connection after a Neo4j restart, a cluster's leader moving,
+# Neo4j out of transaction memory for a moment): the driver's own default was 2 s here.
+_STATEMENT_RETRY_S = 2.0
 # A query's client-side deadline: its transaction timeout plus this (seconds).
 _DEADLINE_GRACE_S = 1.0
 
@@ -84,7 +90,6 @@ class Database:
             # query's deadline) rather than failing; in an outage, no connection can be
             # made and the failure is immediate anyway.
             connection_acquisition_timeout=settings.query_timeout_s,
-            max_transaction_retry_time=2.0,
             notifications_min_severity="OFF",
         )
         self.database = settings.neo4j_database
@@ -225,19 +230,59 @@ class Database:
         started = time.perf_counter()
         try:
             # The transaction timeout stops the query in Neo4j; this deadline also bounds
-            # what Neo4j cannot stop (connecting, the driver's retries during an outage).
+            # what Neo4j cannot stop (connecting, retries during an outage).
             async with asyncio.timeout(self.settings.query_timeout_s + _DEADLINE_GRACE_S):
-                records, _, keys = await self.driver.execute_query(
-                    Query(text, timeout=self.settings.query_timeout_s),
-                    params,
-                    routing_=routing,
-                    database_=self.database,
-                )
+                for attempt in itertools.count():
+                    try:
+                        records, keys = await self._statement(text, params, routing)
+                        break
+                    except (neo.Neo4jError, neo.DriverError) as exc:
+                        waited = time.perf_counter() - started
+                        if waited > _STATEMENT_RETRY_S or not _worth_retrying(exc):
+                            raise
+                    await asyncio.sleep(min(0.5, 0.05 * 2**attempt) * (0.5 + random.random()))
         except _FAILURES as exc:
             raise _failure(exc) from exc
         finally:
             request_context.record_neo4j(time.perf_counter() - started)
         return [dict(zip(keys, _values(record), strict=True)) for record in records]
+
+    async def _statement(
+        self, text: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> tuple[list[Any], list[str]]:
+        """One attempt at one statement, in a transaction of its own. Not the driver's
+        `execute_query`, whose retries take a refused connection too (about 3 s for each
+        query while Neo4j is down); `_run` retries what is worth it. The same bookmarks
+        as `execute_query`, so a read sees the writes before it."""
+        async with self.driver.session(
+            database=self.database,
+            default_access_mode=READ_ACCESS if routing == RoutingControl.READ else WRITE_ACCESS,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        ) as session:
+            result = await session.run(Query(text, timeout=self.settings.query_timeout_s), params)
+            records = [record async for record in result]
+            return records, list(result.keys())
+
+
+def _worth_retrying(exc: neo.Neo4jError | neo.DriverError) -> bool:
+    """What the driver would retry, but a query stopped for its time (it would only take
+    as long again) and a refused connection: nothing listens on Neo4j's port, so the
+    answer is SERVICE_UNAVAILABLE at once rather than after seconds of retrying."""
+    if isinstance(exc, neo.Neo4jError) and (exc.code or "") in _TIMEOUT_CODES:
+        return False
+    return exc.is_retryable() and not _refused(exc)
+
+
+def _refused(exc: BaseException) -> bool:
+    """A ConnectionRefusedError among the causes (the driver wraps it twice)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class Transaction:

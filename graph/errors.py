@@ -3,7 +3,9 @@
 HTTP is the status of a request the error refuses whole, before any operation runs
 (graph/http/responses.py). Inside a GraphQL result an error is part of the answer: HTTP
 200, or 400 without `data` for a client that accepts application/graphql-response+json
-when no operation ran (graph/http/view.py).
+when no operation ran (graph/http/view.py), or 503 without `data` when the result holds
+nothing and every error is SERVICE_UNAVAILABLE (Neo4j down: the status a request refused
+whole for it gets, graph/http/responses.py `unavailable`).
 
     error                                 extensions.code              HTTP
     GraphError                            INTERNAL_SERVER_ERROR        500   anything unexpected

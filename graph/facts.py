@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph.domain import (
@@ -32,6 +32,7 @@ from graph.domain import (
 )
 from graph.domain.model import MAINTAINED_PROPERTIES
 from graph.matching.names import entity_keys
+from graph.wording import all_of, one_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCATORS = {"headline", "byline", "dateline", "caption"}
@@ -101,7 +102,7 @@ def _check_properties(props: Any, allowed: dict[str, str]) -> list[str]:
                 "with '_' are internal)"
             )
         elif key not in allowed:
-            problems.append(f"property {key!r} is not declared; allowed: {sorted(allowed)}")
+            problems.append(_undeclared(key, allowed))
         elif value is not None and not _type_ok(allowed[key], value):
             problems.append(f"property {key!r} must be {allowed[key]}, got {value!r}")
     return problems
@@ -119,8 +120,8 @@ def _check_provenance(prov: Any) -> list[str]:
         unknown = set(entry) - PROVENANCE_FIELDS
         if unknown:
             problems.append(
-                f"provenance fields {sorted(unknown)} are not known; "
-                f"an entry has {sorted(PROVENANCE_FIELDS)}"
+                f"provenance {_fields(unknown)} not known; an entry has "
+                f"{all_of(sorted(PROVENANCE_FIELDS))}"
             )
         if para is None and loc is None:
             problems.append("a provenance entry needs a paragraph or a locator")
@@ -137,7 +138,19 @@ def _unknown_fields(record: dict[str, Any], allowed: frozenset[str]) -> list[str
     unknown = set(record) - allowed
     if not unknown:
         return []
-    return [f"fields {sorted(unknown)} are not known; a record has {sorted(allowed)}"]
+    return [f"{_fields(unknown)} not known; a record has {all_of(sorted(allowed))}"]
+
+
+def _fields(names: set[str]) -> str:
+    """`field 'x' is` or `fields 'x' and 'y' are`."""
+    quoted = all_of(repr(name) for name in sorted(names))
+    return f"field {quoted} is" if len(names) == 1 else f"fields {quoted} are"
+
+
+def _undeclared(key: str, allowed: Mapping[str, str]) -> str:
+    if not allowed:
+        return f"property {key!r} is not declared: this record takes no properties"
+    return f"property {key!r} is not declared; the declared ones are {all_of(sorted(allowed))}"
 
 
 def check_source(source: Any) -> list[str]:
@@ -162,7 +175,7 @@ def check_entity(ent: Any) -> list[str]:
     try:
         kind = Kind(str(ent.get("kind")))
     except ValueError:
-        return [f"kind must be one of {KIND_NAMES}, got {ent.get('kind')!r}"]
+        return [f"kind must be {one_of(KIND_NAMES)}, got {ent.get('kind')!r}"]
     problems = _unknown_fields(ent, ENTITY_FIELDS)
     if not isinstance(ent.get("name"), str) or not ent["name"].strip():
         problems.append("name is required")
@@ -201,7 +214,7 @@ def check_relationship(rel: Any) -> list[str]:
         return ["a relationship must be an object"]
     rtype = RELATIONSHIP_TYPES.get(rel.get("type") or "")
     if rtype is None:
-        return [f"type must be one of {sorted(RELATIONSHIP_TYPES)}, got {rel.get('type')!r}"]
+        return [f"type must be {one_of(sorted(RELATIONSHIP_TYPES))}, got {rel.get('type')!r}"]
     problems = _unknown_fields(rel, RELATIONSHIP_FIELDS)
     for end in ("from", "to"):
         if not isinstance(rel.get(end), str) or not rel[end]:
@@ -225,32 +238,54 @@ def check_endpoints(rel: dict[str, Any], kinds: Mapping[str, Kind | None]) -> li
         kind = kinds[entity_id]
         if kind is not None and kind not in allowed_kinds:
             problems.append(
-                f"{rtype.name} {end} must be one of {list(allowed_kinds)}, not {kind.value}"
+                f"the {end} entity of {rtype.name} must be of kind "
+                f"{one_of(allowed_kinds)}, not {kind.value}"
             )
     return problems
 
 
-def check_facts(doc: dict[str, Any], known_ids: set[str] | None = None) -> list[str]:
-    """Every problem of a document, each prefixed by where it is (`entities[3] (id)`).
-    `known_ids`: entities that exist already, which relationships may join."""
-    problems = [f"source: {p}" for p in check_source(doc.get("source") or {})]
+def in_a_document(section: str, index: int, record: Any) -> str:
+    """Where a record is in a document, for `check_facts`: `source`, `entities[3] (id)`,
+    `relationships[0] (a -TYPE-> b)`."""
+    if section == "entities":
+        return f"entities[{index}] ({record.get('id')})"
+    if section == "relationships":
+        return (
+            f"relationships[{index}] "
+            f"({record.get('from')} -{record.get('type')}-> {record.get('to')})"
+        )
+    return section
+
+
+def check_facts(
+    doc: dict[str, Any],
+    known_ids: set[str] | None = None,
+    where: Callable[[str, int, Any], str] = in_a_document,
+) -> list[str]:
+    """Every problem of a document, each prefixed by where it is: `where(section, index,
+    record)`, a place in the document by default (`entities[3] (id)`); a mutation names
+    its arguments instead. `known_ids`: entities that exist already, which relationships
+    may join."""
+    problems = [
+        f"{where('source', 0, doc.get('source'))}: {p}"
+        for p in check_source(doc.get("source") or {})
+    ]
     kinds: dict[str, Kind | None] = dict.fromkeys(known_ids or ())
     seen: set[str] = set()
     for i, ent in enumerate(doc.get("entities", [])):
-        where = f"entities[{i}] ({ent.get('id')})"
+        place = where("entities", i, ent)
         found = check_entity(ent)
-        problems += [f"{where}: {p}" for p in found]
+        problems += [f"{place}: {p}" for p in found]
         if ent.get("id") in seen:
-            problems.append(f"{where}: duplicate id")
+            problems.append(f"{place}: duplicate id")
         seen.add(ent.get("id"))
         if ent.get("kind") in KIND_NAMES and SLUG.match(str(ent.get("id", ""))):
             kinds[ent["id"]] = Kind(ent["kind"])
     for i, rel in enumerate(doc.get("relationships", [])):
-        where = f"relationships[{i}] ({rel.get('from')} -{rel.get('type')}-> {rel.get('to')})"
         found = check_relationship(rel)
         if rel.get("type") in RELATIONSHIP_TYPES:
             found += check_endpoints(rel, kinds)
-        problems += [f"{where}: {p}" for p in found]
+        problems += [f"{where('relationships', i, rel)}: {p}" for p in found]
     return problems
 
 

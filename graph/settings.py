@@ -67,7 +67,7 @@ def _origins(raw: str) -> tuple[str, ...]:
 def _choice(env: dict[str, str], name: str, default: str, choices: set[str]) -> str:
     raw = env.get(name, "").strip().lower() or default
     if raw not in choices:
-        raise SystemExit(f"{name} must be one of {sorted(choices)}, got {raw!r}")
+        raise SystemExit(f"{name} must be one of {', '.join(sorted(choices))}, got {raw!r}")
     return raw
 
 

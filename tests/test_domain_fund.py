@@ -410,7 +410,7 @@ def test_validation_refuses_a_bad_row(settings, fund_env, tmp_path, fund_api):
     assert "'size' must be float" in report
     assert "ISO 4217" in report
     assert "'closedOn' must be date" in report
-    assert "INVESTED_IN to must be one of" in report
+    assert "the to entity of INVESTED_IN must be of kind " in report
     assert (
         query(settings, "MATCH (n:Entity {id: $id}) RETURN count(n) AS n", id=f"{PREFIX}fund-bad")[
             0
@@ -423,5 +423,5 @@ def test_without_the_fund_domain_a_fund_row_is_refused(settings, tmp_path):
     env = {k: v for k, v in cli_env(settings).items() if k != "DOMAIN"}
     done = ingest(settings, _write(tmp_path / "f.jsonl", _lines()[:2]), env=env)
     assert done.returncode != 0
-    assert "kind must be one of" in done.stdout + done.stderr
+    assert "kind must be ORGANIZATION, " in done.stdout + done.stderr
     assert os.environ.get("DOMAIN") is None

@@ -1,6 +1,8 @@
-"""Neo4j going away and coming back: clear SERVICE_UNAVAILABLE errors, /ready 503, fast
-failure (also under a load of concurrent requests), recovery without restarting the
-service, and a service started before Neo4j that waits with backoff and says so.
+"""Neo4j going away and coming back: clear SERVICE_UNAVAILABLE errors, HTTP 503 whether a
+token had to be checked against Neo4j or not, /ready 503, fast failure (a closed port
+answered at once; also under a load of concurrent requests), recovery without
+restarting the service, and a service started before Neo4j that waits with backoff and
+says so.
 
 The tests run their own Neo4j (separate port and store) so they can stop it freely. With
 an external NEO4J_URI there is nothing these tests may stop, so they are skipped.
@@ -9,6 +11,7 @@ an external NEO4J_URI there is nothing these tests may stop, so they are skipped
 import json
 import logging
 import os
+import statistics
 import threading
 import time
 from collections import Counter
@@ -17,10 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from graph.auth.keys import create_key
+from graph.db import Database
+from graph.http.responses import RETRY_AFTER_S
 from tests.conftest import (
     Server,
     free_port,
+    make_test_settings,
     poll,
+    run,
     serve_command,
 )
 from tests.scratch import scratch_neo4j
@@ -29,6 +37,10 @@ from tests.scratch import scratch_neo4j
 pytestmark = pytest.mark.neo4j
 
 QUERY = '{ entity(id: "bank-of-beijing") { name } }'
+# Generous: a refused connection is answered in milliseconds; the driver's retries, which
+# a refused connection went through before, took about 3 s (docs/reliability.md, Faults).
+ANSWER_WITHIN_S = 2.0
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 @pytest.fixture(scope="module")
@@ -37,39 +49,128 @@ def own_neo4j():
         yield own
 
 
+async def _api_key(settings) -> str:
+    db = Database(settings)
+    try:
+        return (await create_key(db, "faults-reader", "reader")).token
+    finally:
+        await db.close()
+
+
+def _assert_unavailable(response: httpx.Response) -> None:
+    """The one answer to a query while Neo4j is unreachable, whatever refused it."""
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == str(RETRY_AFTER_S)
+    assert response.headers["cache-control"] == "no-store"
+    bodies = response.json() if isinstance(response.json(), list) else [response.json()]
+    for body in bodies:
+        assert "data" not in body, body  # nothing was answered
+        assert body["errors"], body
+        for error in body["errors"]:
+            assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE", body
+            assert "try again" in error["message"], error
+            assert "Traceback" not in error["message"]
+
+
+def _post_in_time(http: httpx.Client, **request) -> httpx.Response:
+    """POST /graphql, failing the test when no answer comes within ANSWER_WITHIN_S."""
+    try:
+        return http.post("/graphql", timeout=ANSWER_WITHIN_S, **request)
+    except httpx.TimeoutException:
+        pytest.fail(f"no answer within {ANSWER_WITHIN_S}s: a refused connection is retried")
+
+
+def _until_data(http: httpx.Client, headers: dict | None = None) -> None:
+    """Neo4j was started again: the query gets its data within 90 s, without restarting
+    the service. Until then each answer is SERVICE_UNAVAILABLE (a Neo4j just started on a
+    busy machine can take longer than the test's 5 s query timeout for its first
+    queries: its debug log shows them timed out)."""
+    deadline = time.monotonic() + 90
+    while True:
+        answer = http.post("/graphql", json={"query": QUERY}, headers=headers or {})
+        if answer.status_code == 200:
+            assert answer.json()["data"]["entity"]["name"] == "Bank of Beijing", answer.text
+            return
+        assert answer.status_code == 503, answer.text
+        assert {e["extensions"]["code"] for e in answer.json()["errors"]} == {"SERVICE_UNAVAILABLE"}
+        assert time.monotonic() < deadline, "the service did not recover"
+        time.sleep(0.5)
+
+
 def test_neo4j_down_then_back(own_neo4j):
+    """With Neo4j stopped, a query is answered 503 with SERVICE_UNAVAILABLE in both media
+    types and in a batch, whether it carries an API key (checked against Neo4j before any
+    operation runs) or not, and at once; one that also asks for something Neo4j is not
+    needed for keeps 200 with its partial data. After Neo4j is back, both get the data."""
     settings, local = own_neo4j
+    key = {"Authorization": f"Bearer {run(_api_key(settings))}"}
     with Server(settings) as server, httpx.Client(base_url=server.url, timeout=60) as http:
-        assert http.post("/graphql", json={"query": QUERY}).json()["data"]["entity"]["name"]
+        for headers in ({}, key):
+            answer = http.post("/graphql", json={"query": QUERY}, headers=headers)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["data"]["entity"]["name"] == "Bank of Beijing"
         assert http.get("/ready").status_code == 200
 
         local.stop()
-        started = time.monotonic()
-        body = http.post("/graphql", json={"query": QUERY}).json()
-        took = time.monotonic() - started
-        [error] = body["errors"]
-        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
-        assert "neo4j" not in error["message"].lower() or "unreachable" in error["message"]
-        assert "Traceback" not in str(body)
-        assert took < settings.query_timeout_s, f"failing took {took:.1f}s"
-        assert http.get("/ready").status_code == 503
-        assert http.get("/health").status_code == 200
+        try:
+            for headers in ({}, key):
+                for accept in ("application/json", GRAPHQL_RESPONSE):
+                    _assert_unavailable(
+                        _post_in_time(
+                            http, json={"query": QUERY}, headers={**headers, "Accept": accept}
+                        )
+                    )
+                batch = [{"query": QUERY}, {"query": '{ search(text: "bank") { entity { id } } }'}]
+                _assert_unavailable(_post_in_time(http, json=batch, headers=headers))
+            # Data besides the failed field: a partial answer, 200 (a non-null `data` is 200).
+            partial = _post_in_time(http, json={"query": '{ __typename entity(id: "x") { id } }'})
+            assert partial.status_code == 200, partial.text
+            assert partial.json()["data"] == {"__typename": "Query", "entity": None}
+            assert [e["extensions"]["code"] for e in partial.json()["errors"]] == [
+                "SERVICE_UNAVAILABLE"
+            ]
+            assert http.get("/ready").status_code == 503
+            assert http.get("/health").status_code == 200
+        finally:
+            local.start()
+        for headers in ({}, key):
+            _until_data(http, headers)
 
-        local.start()
-        deadline = time.monotonic() + 60
-        while http.get("/ready").status_code != 200:
-            assert time.monotonic() < deadline, "the service did not recover"
-            time.sleep(0.5)
-        body = http.post("/graphql", json={"query": QUERY}).json()
-        assert body["data"]["entity"]["name"] == "Bank of Beijing"
+
+def test_a_closed_port_is_answered_at_once():
+    """Nothing listens where Neo4j should be: every query, with an API key or without, is
+    answered 503 within ANSWER_WITHIN_S (a refused connection is not retried), one after
+    another. The figures go to docs/reliability.md (`pytest -s -k closed_port`)."""
+    settings = make_test_settings(neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    key = {"Authorization": "Bearer kg_0123456789abcdef_not-checked-without-neo4j"}
+    took: list[float] = []
+    with Server(settings) as server, httpx.Client(base_url=server.url) as http:
+        for index in range(40):
+            started = time.monotonic()
+            _assert_unavailable(
+                _post_in_time(http, json={"query": QUERY}, headers=key if index % 2 else {})
+            )
+            took.append(time.monotonic() - started)
+    print(
+        f"closed port: {len(took)} answers, median {statistics.median(took) * 1000:.1f} ms, "
+        f"max {max(took) * 1000:.1f} ms"
+    )
 
 
 def _outcome(response: httpx.Response) -> str:
     body = response.json()
     errors = body.get("errors") or []
-    if not errors and (body.get("data") or {}).get("entity", {}).get("name") == "Bank of Beijing":
+    if (
+        response.status_code == 200
+        and not errors
+        and (body.get("data") or {}).get("entity", {}).get("name") == "Bank of Beijing"
+    ):
         return "data"
-    if errors and all(e.get("extensions", {}).get("code") == "SERVICE_UNAVAILABLE" for e in errors):
+    if (
+        response.status_code == 503
+        and errors
+        and all(e.get("extensions", {}).get("code") == "SERVICE_UNAVAILABLE" for e in errors)
+    ):
         return "unavailable"
     return f"other: {response.status_code} {body}"
 
@@ -77,9 +178,9 @@ def _outcome(response: httpx.Response) -> str:
 def test_a_load_through_an_outage(own_neo4j):
     """8 clients loop (bounded: 30,000 requests or the test's phases, whichever ends first)
     while Neo4j is stopped and started again: every answer is the data or
-    SERVICE_UNAVAILABLE, none takes longer than the query timeout (plus a second of
-    grace), failing is fast (half the outage answers within 4 s, the driver's own
-    retries included), and answers are data again once Neo4j is back, without
+    SERVICE_UNAVAILABLE (HTTP 503), none takes longer than the query timeout (plus a
+    second of grace), failing is fast (half the outage answers within ANSWER_WITHIN_S),
+    and answers are data again once Neo4j is back, without
     restarting the service."""
     settings, local = own_neo4j
     outcomes: list[tuple[float, str, float]] = []  # (when, outcome, seconds taken)
@@ -99,6 +200,7 @@ def test_a_load_through_an_outage(own_neo4j):
 
     with Server(settings) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         assert http.get("/ready").status_code == 200
+        _until_data(http)  # a Neo4j just started may answer its first queries late
         threads = [threading.Thread(target=client, args=(server.url,)) for _ in range(8)]
         for thread in threads:
             thread.start()
@@ -113,7 +215,16 @@ def test_a_load_through_an_outage(own_neo4j):
                 assert time.monotonic() < deadline, "the service did not recover"
                 time.sleep(0.25)
             recovered_at = time.monotonic()
-            time.sleep(3)
+            # Until the clients have had 8 answers to requests sent a second or more after
+            # recovery (a Neo4j just started on a busy machine answers its first queries
+            # slowly), at most 60 s.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with lock:
+                    late = sum(1 for when, _, _ in outcomes if when > recovered_at + 1)
+                if late >= 8:
+                    break
+                time.sleep(0.25)
         finally:
             stop.set()
             for thread in threads:
@@ -134,7 +245,8 @@ def test_a_load_through_an_outage(own_neo4j):
         f"outage answers: {len(during)}, median {during[len(during) // 2]:.2f}s, "
         f"max {during[-1]:.2f}s; all answers: {dict(kinds)}"
     )
-    assert during[len(during) // 2] < 4.0, "failing is not fast"
+    # Most outage answers are a refused connection, answered at once (not retried).
+    assert during[len(during) // 2] < ANSWER_WITHIN_S, "failing is not fast"
     # Before the outage and after recovery: data.
     assert all(o == "data" for when, o, _ in outcomes if when < stopped_at - 0.5)
     after = [o for when, o, _ in outcomes if when > recovered_at + 1]
@@ -167,12 +279,7 @@ def test_service_started_before_neo4j_waits_with_backoff(own_neo4j, caplog):
             assert delays[:3] == [0.5, 1.0, 2.0], delays  # backoff
 
             local.start()
-            deadline = time.monotonic() + 90
-            while http.get("/ready").status_code != 200:
-                assert time.monotonic() < deadline, "the service did not recover"
-                time.sleep(0.25)
-            body = http.post("/graphql", json={"query": QUERY}).json()
-            assert body["data"]["entity"]["name"] == "Bank of Beijing"
+            _until_data(http)
             deadline = time.monotonic() + 40
             while not any("is answering" in r.getMessage() for r in caplog.records):
                 assert time.monotonic() < deadline, "the log never said Neo4j answered"

@@ -105,6 +105,7 @@ def test_the_reader_sees_imports():
         "request_context.py",
         "logs.py",
         "bounded.py",
+        "wording.py",
         "db.py",
         "domain",
         "cypher",

@@ -25,9 +25,19 @@ from typing import Any
 import pytest
 
 from graph.db import Database
-from graph.domain import DATE, DOMAIN, INT, NUMBER, TEXT, Direction, KindDecl, Money, Property
+from graph.domain import (
+    DATE,
+    DOMAIN,
+    INT,
+    NUMBER,
+    TEXT,
+    Direction,
+    KindDecl,
+    Money,
+    Property,
+    sort_key_name,
+)
 from graph.domain.model import BOOL, TEXTS, RelationshipField
-from graph.resolvers.related import sort_key_name
 from tests.commands import delete_prefixed
 from tests.generated import Link
 from tests.generated_graph import Generated, generated_graph, ingest
@@ -657,4 +667,8 @@ def test_a_nested_filter_naming_an_undeclared_type_is_bad_input(gql, root):
         '{notRelated: [{type: "NOPE"}]}) { id } } } }'
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "NOPE" in error["message"]
+    assert error["message"].startswith(
+        "The filter is not valid: relationship type 'NOPE' is not declared; the declared "
+        "types are ADMINISTERS, ATTENDED, "
+    ), error["message"]
+    assert error["message"].endswith(", SECURES and UNDER."), error["message"]

@@ -53,10 +53,10 @@ def test_seed_file_conforms_to_the_domain():
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda d: d["entities"][0].update(kind="SPACESHIP"), "kind must be one of"),
+        (lambda d: d["entities"][0].update(kind="SPACESHIP"), "kind must be ORGANIZATION, "),
         (lambda d: d["entities"][0].update(id="Not A Slug"), "lowercase slug"),
         (lambda d: d["entities"][0].update(provenance=[]), "provenance must be a non-empty"),
-        (lambda d: d["relationships"][0].update(type="LIKES"), "type must be one of"),
+        (lambda d: d["relationships"][0].update(type="LIKES"), "type must be ADMINISTERS, "),
         (lambda d: d["relationships"][0].update(to="nowhere"), "unknown to entity"),
         (lambda d: d["entities"][0]["properties"].update(colour="red"), "not declared"),
     ],

@@ -137,6 +137,38 @@ def test_max_in_flight_queues_requests_beyond_it(settings: Settings):
     assert state["most"] == 2
 
 
+def test_a_batch_takes_one_in_flight_place_per_operation(settings: Settings):
+    """With MAX_IN_FLIGHT=2, one batch of eight operations is answered whole, at most two
+    of its operations at a time in Neo4j: a batch cannot take more than its share by
+    packing operations into one request."""
+    from dataclasses import replace
+
+    from tests.conftest import Server
+
+    with Server(replace(settings, max_in_flight=2)) as server:
+        db = server.app.state.db
+        original = db.read
+        state = {"now": 0, "most": 0, "calls": 0}
+
+        async def counted(cypher):
+            state["now"] += 1
+            state["calls"] += 1
+            state["most"] = max(state["most"], state["now"])
+            try:
+                await asyncio.sleep(0.2)  # long enough for the others to pile up
+                return await original(cypher)
+            finally:
+                state["now"] -= 1
+
+        db.read = counted
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            response = client.post("/graphql", json=[{"query": QUERY}] * 8)
+    assert response.status_code == 200, response.text
+    assert [a["data"]["entity"]["name"] for a in response.json()] == ["Bank of Beijing"] * 8
+    assert state["calls"] >= 8, state  # every operation read Neo4j
+    assert state["most"] == 2, state
+
+
 def test_a_served_worker_leaves_the_dataframe_libraries_unloaded():
     """The driver imports numpy and pandas whenever they are installed (the dev tools
     install them); a worker's app is built without them, and the driver still loads."""

@@ -136,7 +136,10 @@ class Checker:
             else:
                 self.repeated.add(entity_id)
                 if self.kinds[entity_id] != kind:
-                    problems.append(f"id {entity_id!r} is a {self.kinds[entity_id]} at {first[0]}")
+                    problems.append(
+                        f"id {entity_id!r} is of kind {self.kinds[entity_id]} at {first[0]}, "
+                        f"not {kind}"
+                    )
                 elif first[1] != signature:
                     problems.append(
                         f"id {entity_id!r} is also at {first[0]} with another name or other "

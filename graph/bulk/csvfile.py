@@ -32,6 +32,7 @@ from graph.domain import (
     Kind,
 )
 from graph.facts import DECLARED, KIND_NAMES
+from graph.wording import all_of
 
 PROVENANCE_COLUMNS = ("source", "paragraph", "locator")
 ENTITY_COLUMNS = ("id", "kind", "name", "aliases", *PROVENANCE_COLUMNS)
@@ -125,18 +126,24 @@ def _layout(header: list[str]) -> tuple[str, list[str]] | str:
     else:
         return (
             "the header must name the columns id,kind,name (a file of entities) or "
-            f"from,type,to (a file of relationships); got {header}"
+            f"from,type,to (a file of relationships); got {','.join(header) or 'none'}"
         )
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        return f"columns {repeated} appear more than once"
+        return f"{_columns(repeated, 'appears', 'appear')} more than once"
     unknown = [c for c in header if c not in fields and c not in allowed]
     if unknown:
         return (
-            f"columns {unknown} are neither fields ({', '.join(fields)}) nor declared "
-            f"properties: {sorted(allowed)}"
+            f"{_columns(unknown, 'is', 'are')} neither a field ({all_of(fields)}) nor a "
+            f"declared property ({all_of(sorted(allowed))})"
         )
     return record_type, [c for c in header if c not in fields]
+
+
+def _columns(names: list[str], one: str, many: str) -> str:
+    """`column 'a' is` or `columns 'a' and 'b' are` (the verbs given)."""
+    quoted = all_of(map(repr, names))
+    return f"column {quoted} {one}" if len(names) == 1 else f"columns {quoted} {many}"
 
 
 def _open(path: Path, opener: Callable[[], IO[bytes]] | None) -> IO[bytes]:

@@ -20,6 +20,7 @@ from typing import IO
 import orjson
 
 from graph.bulk.records import ENTITY, RECORD_TYPES, RELATIONSHIP, Problem, Record
+from graph.wording import one_of
 
 
 def _record_type(obj: dict) -> str | None:
@@ -65,7 +66,7 @@ def read_jsonl(
             record_type = _record_type(obj) if declared is None else declared
             if record_type not in RECORD_TYPES:
                 reason = (
-                    f"record must be one of {list(RECORD_TYPES)}, got {declared!r}"
+                    f"record must be {one_of(RECORD_TYPES)}, got {declared!r}"
                     if declared is not None
                     else "neither an entity (id, kind) nor a relationship (from, type, to); "
                     'say which with "record"'

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.domain import DATE_COLUMNS, RELATIONSHIP_TYPES, TOTALS
+from graph.wording import all_of
 
 # What a query returns for a node: all its properties; the Python side splits them
 # into the entity's fields and its public `properties`.
@@ -62,7 +63,10 @@ def relationship_pattern(types: Iterable[str] | None) -> str:
     chosen = list(RELATIONSHIP_TYPES) if types is None else list(types)
     unknown = [t for t in chosen if t not in RELATIONSHIP_TYPES]
     if unknown:
-        raise ValueError(f"undeclared relationship types: {unknown}")
+        raise ValueError(
+            f"relationship type {all_of(map(repr, unknown))} is not declared; the declared "
+            f"types are {all_of(sorted(RELATIONSHIP_TYPES))}"
+        )
     if not chosen:
         raise ValueError("at least one relationship type is needed")
     return ":" + "|".join(chosen)

@@ -215,7 +215,8 @@ def upsert_entities(kind: Kind, rows: list[dict[str, Any]], change: dict[str, An
         + mark
         + "  RETURN created, changed "
         "} " + counts + _COUNTS + "collect(CASE WHEN NOT ok THEN {id: row.id, "
-        "  reason: 'id ' + row.id + ' already belongs to a ' + n.kind + ', not a ' + $kind} "
+        "  reason: 'id ' + row.id + ' already belongs to an entity of kind ' + n.kind + "
+        "', not ' + $kind} "
         "END) AS rejected "
     ) + closing
     claimed = [
@@ -275,7 +276,8 @@ def upsert_relationships(
         + "collect(CASE WHEN NOT ok THEN {from: row.from, to: row.to, reason: "
         "  CASE WHEN a IS NULL THEN 'no entity with id ' + row.from "
         "       WHEN b IS NULL THEN 'no entity with id ' + row.to "
-        "       ELSE $type + ' cannot join a ' + a.kind + ' to a ' + b.kind END} "
+        "       ELSE $type + ' cannot join an entity of kind ' + a.kind + ' to one of kind ' "
+        "         + b.kind END} "
         "END) AS rejected "
     ) + closing
     claimed = [

@@ -4,7 +4,10 @@ headers that go with it.
 
 A GraphQL result's own errors are answered by the view (graph/http/view.py) with the
 result; these are requests refused whole: before any operation ran (a token, a batch, a
-persisted query, a body too large) or by anything unexpected outside GraphQL.
+persisted query, a body too large) or by anything unexpected outside GraphQL. One result
+is answered here too: one that holds nothing because the graph database is unavailable
+(`unavailable`), so a query gets 503 in an outage whether its token was checked against
+Neo4j before it ran (an API key) or not.
 """
 
 from __future__ import annotations
@@ -26,10 +29,15 @@ from graph.errors import (
     UNAUTHENTICATED,
     GraphError,
     HttpRefusal,
+    ServiceUnavailable,
     Unauthenticated,
     client_error,
 )
 from graph.http.middleware import REQUEST_ID_HEADER
+
+# Seconds a client is told to wait before asking again while Neo4j is unavailable: a
+# refused connection is answered at once, so a sooner retry would only add load.
+RETRY_AFTER_S = 1
 
 
 def _response(
@@ -41,13 +49,20 @@ def _response(
 ) -> JSONResponse:
     body = {"errors": [client_error(error, request_id, where)]}
     request_context.record_errors(body["errors"])
-    # An error is never kept by a cache (graph/http/caching.py).
-    all_headers = {"Cache-Control": "no-store", **(headers or {})}
+    all_headers = dict(headers or {})
     if isinstance(error, Unauthenticated):
         # RFC 6750 section 3: tell the client which scheme to use.
         all_headers["WWW-Authenticate"] = "Bearer"
     if status is None:
         status = error.status if isinstance(error, GraphError) else 500
+    return _json(body, status, all_headers)
+
+
+def _json(body: Any, status: int, headers: Mapping[str, str]) -> JSONResponse:
+    # An error is never kept by a cache (graph/http/caching.py).
+    all_headers = {"Cache-Control": "no-store", **headers}
+    if status == ServiceUnavailable.status:
+        all_headers["Retry-After"] = str(RETRY_AFTER_S)
     return JSONResponse(body, status_code=status, headers=all_headers)
 
 
@@ -73,11 +88,45 @@ def errors_response(formatted: list[Any]) -> JSONResponse:
     """An operation refused whole for these (already masked and formatted) GraphQL
     errors, with the gravest one's status."""
     request_context.record_errors(formatted)
-    return JSONResponse(
-        {"errors": formatted},
-        status_code=status_of(formatted),
-        headers={"Cache-Control": "no-store"},
+    return _json({"errors": formatted}, status_of(formatted), {})
+
+
+def unavailable(response_data: Any) -> bool:
+    """A GraphQL result (or a batch of them) that holds nothing because the graph database
+    is unavailable: every error SERVICE_UNAVAILABLE, and no data (`data` null, or null in
+    each of its fields, every one of them failed). A result with any data keeps 200: it
+    is a partial answer (GraphQL over HTTP: non-null `data` is 200)."""
+    if isinstance(response_data, list):
+        return bool(response_data) and all(map(unavailable, response_data))
+    if not isinstance(response_data, dict):
+        return False
+    errors = response_data.get("errors") or []
+    data = response_data.get("data")
+    return (
+        bool(errors)
+        and all(
+            isinstance(e, dict) and (e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE
+            for e in errors
+        )
+        and (data is None or (isinstance(data, dict) and all(v is None for v in data.values())))
     )
+
+
+def unavailable_response(response_data: Any) -> JSONResponse:
+    """The answer to an `unavailable` result: 503 with Retry-After, as a request refused
+    whole (`error_response`) is, and its errors without `data` (nothing was answered;
+    GraphQL over HTTP answers a response without `data` with 4xx or 5xx). Its errors were
+    counted with the result."""
+
+    def without_data(result: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in result.items() if key != "data"}
+
+    body = (
+        [without_data(result) for result in response_data]
+        if isinstance(response_data, list)
+        else without_data(response_data)
+    )
+    return _json(body, ServiceUnavailable.status, {})
 
 
 def error_response(

@@ -42,7 +42,7 @@ from graph.extensions.masking import mask
 from graph.http.caching import NO_STORE, CachePolicy, GraphVersions, HttpCache, if_none_match
 from graph.http.persisted import PersistedQueries, read_manifest, sha256
 from graph.http.playground import load_examples, playground_html
-from graph.http.responses import error_response
+from graph.http.responses import error_response, unavailable, unavailable_response
 from graph.http.websocket import KEEP_ALIVE_S, KeepAliveHandler, TextFrames
 from graph.resolvers.context import Context
 from graph.schema import schema, schema_for
@@ -400,6 +400,9 @@ class GraphQLApp(GraphQL[Context, None]):
         cacheable: _Cacheable | None = getattr(sub_response, "http_cache", None)
         if cacheable is not None and cacheable.not_modified:
             return Response(status_code=304, headers=cacheable.headers)
+        if unavailable(response_data):
+            # The status of an outage, the same as when a token's check met it (503).
+            return unavailable_response(response_data)
         response = self._negotiated_response(response_data, sub_response)
         # Only a successful answer to a GET query may be kept (graph/http/caching.py).
         if (

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from graph.cypher.nodes import SEPARATOR
 from graph.domain import RELATIONSHIP_TYPES
 from graph.errors import BadUserInput
+from graph.wording import all_of
 
 
 def check_range(name: str, value: int, low: int, high: int) -> int:
@@ -31,7 +32,8 @@ def check_relationship_types(types: Iterable[str] | None) -> list[str] | None:
     unknown = [t for t in chosen if t not in RELATIONSHIP_TYPES]
     if unknown:
         raise BadUserInput(
-            f"Unknown relationship type(s) {unknown}; allowed: {sorted(RELATIONSHIP_TYPES)}."
+            f"Relationship type {all_of(map(repr, unknown))} is not declared; the declared "
+            f"types are {all_of(sorted(RELATIONSHIP_TYPES))}."
         )
     if not chosen:
         raise BadUserInput("`types` must name at least one relationship type, or be omitted.")

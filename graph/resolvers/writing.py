@@ -21,7 +21,7 @@ from graph.cypher import duplicates as duplicates_q
 from graph.cypher import entities as entities_q
 from graph.cypher.common import DUPLICATE_KEYS
 from graph.db import Transaction
-from graph.domain import COMMON_PROPERTIES, KIND_PROPERTIES, RELATIONSHIP_TYPES, Kind
+from graph.domain import RELATIONSHIP_TYPES, Kind
 from graph.errors import Forbidden, NotFound, ServiceUnavailable
 from graph.facts import SLUG, check_facts, to_rows
 from graph.resolvers.arguments import check_range
@@ -43,6 +43,7 @@ from graph.types.mutations import (
     not_found,
     validation,
 )
+from graph.wording import one_of
 
 MAX_HISTORY = 500
 
@@ -94,8 +95,16 @@ def _provenance_doc(prov: ProvenanceInput) -> list[dict[str, Any]]:
     return [entry]
 
 
+# Where a problem is, by the mutation's arguments (`check_facts` names a file's places).
+_ARGUMENTS = {"source": "provenance.source", "entities": "entity", "relationships": "relationship"}
+
+
+def _argument(section: str, index: int, record: Any) -> str:
+    return _ARGUMENTS[section]
+
+
 def _check(doc: dict[str, Any], known_ids: set[str]) -> list[str]:
-    problems = check_facts(doc, known_ids=known_ids)
+    problems = check_facts(doc, known_ids=known_ids, where=_argument)
     source_id = doc["source"]["id"]
     if not SLUG.match(source_id):
         problems.append(f"source id {source_id!r} must be a lowercase slug")
@@ -167,8 +176,7 @@ async def upsert_entity(info: Info, entity: EntityInput, provenance: ProvenanceI
     }
     problems = _check(doc, set())
     if problems:
-        allowed = sorted({**COMMON_PROPERTIES, **KIND_PROPERTIES[kind]})
-        return validation([*problems, f"properties allowed for {kind.value}: {allowed}"])
+        return validation(problems)
     source, rows_by_kind, _ = to_rows(doc)
     change = change_record(principal.subject, "api")
 
@@ -239,8 +247,8 @@ async def upsert_relationship(
                 validation(
                     [
                         f"{reason}; {rel_type} joins "
-                        f"{list(declared.sources)} to "
-                        f"{list(declared.targets)}"
+                        f"{one_of(declared.sources)} to "
+                        f"{one_of(declared.targets)}"
                     ]
                 )
             )
@@ -291,7 +299,8 @@ async def delete_relationship(
         return principal
     if rel_type not in RELATIONSHIP_TYPES:
         return not_found(
-            f"relationship type {rel_type!r} (declared: {sorted(RELATIONSHIP_TYPES)}) from", from_id
+            f"relationship type {rel_type!r} (declared: {one_of(sorted(RELATIONSHIP_TYPES))}) from",
+            from_id,
         )
     change = change_record(principal.subject, "api")
 
@@ -380,7 +389,7 @@ async def merge_entities(info: Info, survivor_id: str, merged_id: str, reason: s
         if survivor["node"]["kind"] != merged["node"]["kind"]:
             raise _Refused(
                 conflict(
-                    f"{m_id} is a {merged['node']['kind']} and {s_id} a "
+                    f"{m_id} is of kind {merged['node']['kind']} and {s_id} of kind "
                     f"{survivor['node']['kind']}: only entities of one kind can be merged"
                 )
             )
@@ -431,8 +440,8 @@ async def _distinct_pair(tx: Transaction, a_id: str, b_id: str) -> tuple[str, st
         raise _Refused(
             validation(
                 [
-                    f"{a!r} is a {kinds[a]} and {b!r} a {kinds[b]}: only entities of one "
-                    "kind are ever proposed as duplicates"
+                    f"{a!r} is of kind {kinds[a]} and {b!r} of kind {kinds[b]}: only "
+                    "entities of one kind are ever proposed as duplicates"
                 ]
             )
         )

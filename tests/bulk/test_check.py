@@ -74,15 +74,18 @@ def test_every_problem_is_reported_with_its_line():
     )
     found = reasons(checked)
     assert [line for line, _ in found] == [2, 3, 4, 5, 6, 7, 8]
-    assert "kind must be one of" in found[0][1]
+    assert (
+        "kind must be ORGANIZATION, BANK, PERSON, PATENT, AGREEMENT, EVENT, CREDIT, "
+        "GRANT or PLACE, got" in found[0][1]
+    )
     assert "property 'colour' is not declared" in found[1][1]
     assert "property 'date' must be date" in found[2][1]
     assert "provenance must be a non-empty list" in found[3][1]
-    assert "type must be one of" in found[5][1]
+    assert "type must be ADMINISTERS, ATTENDED, " in found[5][1]
     assert found[6][1] == "unknown to entity 'nowhere'"
     assert checked.invalid == {(0, n) for n in range(2, 9)}
     assert checked.valid_rows == 1
-    assert str(checked.problems[0]).startswith("facts.jsonl line 2: kind must be one of")
+    assert str(checked.problems[0]).startswith("facts.jsonl line 2: kind must be ORGANIZATION, ")
 
 
 def test_relationships_may_come_before_their_entities():
@@ -104,7 +107,7 @@ def test_relationship_ends_must_be_of_the_kinds_the_type_joins():
         (RELATIONSHIP, rel("acme", "HOLDS_POSITION", "acme")),
     )
     assert reasons(checked) == [
-        (3, "HOLDS_POSITION from must be one of ['PERSON'], not ORGANIZATION")
+        (3, "the from entity of HOLDS_POSITION must be of kind PERSON, not ORGANIZATION")
     ]
 
 
@@ -155,7 +158,7 @@ def test_a_repeated_entity_must_agree_with_its_first_line():
             "id 'acme' is also at facts.jsonl line 2 with another name or other properties; "
             "a repeated entity must agree (aliases and provenance may differ)",
         ),
-        (5, "id 'acme' is a ORGANIZATION at facts.jsonl line 2"),
+        (5, "id 'acme' is of kind ORGANIZATION at facts.jsonl line 2, not BANK"),
     ]
 
 

@@ -77,7 +77,10 @@ def test_jsonl_reads_a_span_of_lines_without_parsing_the_rest(tmp_path):
         ('{"id": "x", "kind": ', "not valid JSON"),
         ("[1, 2]", "one JSON object"),
         ('"text"', "one JSON object"),
-        ({"record": "person", "id": "x"}, "record must be one of"),
+        (
+            {"record": "person", "id": "x"},
+            "record must be source, entity or relationship, got 'person'",
+        ),
         ({"name": "no id, no ends"}, "neither an entity"),
     ],
 )
@@ -196,9 +199,9 @@ def test_csv_rows_of_the_wrong_width_are_problems(tmp_path):
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (f"{ENTITY_HEADER},colour", "columns ['colour'] are neither fields"),
-        ("from,type,to,source,paragraph,locator,memberCount", "['memberCount'] are neither"),
-        (f"{ENTITY_HEADER},name", "appear more than once"),
+        (f"{ENTITY_HEADER},colour", "column 'colour' is neither a field (id, kind, "),
+        ("from,type,to,source,paragraph,locator,memberCount", "column 'memberCount' is neither"),
+        (f"{ENTITY_HEADER},name", "column 'name' appears more than once"),
         ("name,value", "the header must name the columns"),
         ("", "the header must name the columns"),
     ],

@@ -168,5 +168,7 @@ def test_timeline_around_an_entity_bounds_the_hops():
 
 
 def test_timeline_follows_declared_types_only():
-    with pytest.raises(ValueError, match="undeclared"):
+    with pytest.raises(
+        ValueError, match="'MENTIONS' is not declared; the declared types are ADMINISTERS, "
+    ):
         analytics.timeline("potevio", 1, None, None, 10, types=["MENTIONS"])
