@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from time import monotonic
 
 import pytest
 
@@ -123,6 +124,18 @@ def page_claims(page, property_name: str) -> list[tuple[str, str, list[str]]]:
     return sorted(out)
 
 
+def claims_once_settled(page, property_name: str, expected: list) -> list:
+    """The page's claims of a property once they equal `expected`, or the last read after
+    10 s. Read element by element, a panel that a live update re-renders meanwhile can
+    mix two renderings (a claim read without its sources), so one read may not be final."""
+    deadline = monotonic() + 10
+    shown = page_claims(page, property_name)
+    while shown != expected and monotonic() < deadline:
+        page.wait_for_timeout(200)
+        shown = page_claims(page, property_name)
+    return shown
+
+
 def open_details(visit, entity_id: str) -> None:
     visit.goto(f"/explore?id={entity_id}")
     visit.page.wait_for_function("window.explorer && window.explorer.nodeIds().length > 1")
@@ -134,7 +147,8 @@ def test_the_details_show_who_says_what(editor_key, visit, gql):
     page = visit.page
     open_details(visit, CREDIT)
     assert page.locator("#claims h4").inner_text() == "Sources disagree (1)"
-    assert page_claims(page, "amount") == api_claims(gql, CREDIT)
+    expected = api_claims(gql, CREDIT)
+    assert claims_once_settled(page, "amount", expected) == expected
     statuses = sorted(status for status, *_ in page_claims(page, "amount"))
     assert statuses == ["ALTERNATIVE", "SHOWN"]
     assert {"CNY 100,000,000", "CNY 120,000,000"} == {w for _, w, _ in page_claims(page, "amount")}
@@ -158,7 +172,8 @@ def test_the_details_show_who_says_what(editor_key, visit, gql):
     idle(page)
     click_element(page, MEMBERSHIP)
     page.locator("#claims .claim-group[data-property='since']").wait_for()
-    assert page_claims(page, "since") == api_claims(gql, MEMBERSHIP, "since")
+    expected = api_claims(gql, MEMBERSHIP, "since")
+    assert claims_once_settled(page, "since", expected) == expected
     assert {w for _, w, _ in page_claims(page, "since")} == {"2012-05-01", "2013-08-01"}
 
 
@@ -212,7 +227,8 @@ def test_an_editor_settles_a_conflict_from_the_dialog(editor_key, visit, gql):
     # The details panel shows the rejected value struck through.
     page.click("#cf-close")
     open_details(visit, CREDIT)
-    assert page_claims(page, "amount") == api_claims(gql, CREDIT)
+    expected = api_claims(gql, CREDIT)
+    assert claims_once_settled(page, "amount", expected) == expected
     # Read in the page, on the element present at that moment: a live update arriving now
     # re-renders the claims, and a style read from a detached element is empty.
     page.wait_for_function(
