@@ -216,13 +216,8 @@ class ReplayTooLong(QueryTooComplex):
     @property
     def extensions(self) -> dict[str, Any]:
         # No `actual`: the backlog is read no further than the limit.
-        return {
-            "code": self.code,
-            "limit": self.limit,
-            "maximum": self.maximum,
-            "after": self.after,
-            "latest": self.latest,
-        }
+        found = {k: v for k, v in super().extensions.items() if k != "actual"}
+        return {**found, "after": self.after, "latest": self.latest}
 
 
 class ExportTooLarge(QueryTooComplex):
