@@ -186,6 +186,60 @@ def test_a_generated_file_is_written_exactly_once(settings, tmp_path):
     assert counts(settings, prefix)["changes"] == 3000
 
 
+def test_a_batch_of_new_facts_skips_the_upserts_and_still_records_its_change(settings, tmp_path):
+    """The fast path's batches that create every row never run the claims' upsert (a
+    statement Neo4j keeps planning again as a bulk load moves its statistics): the
+    batch's Change nodes come from `record_batch`, with the counts the upsert would give.
+    A second run of the same file finds every fact and goes through the upserts."""
+    prefix = f"{PREFIX}fast-"
+    path = write_jsonl(tmp_path / "fast.jsonl", generated(prefix, orgs=30, people=20, links=60))
+    sent: list[str] = []
+
+    async def run() -> IngestReport:
+        db = Database(settings)
+        db.listeners.append(lambda text, params: sent.append(text))
+        origin = file_input(path)
+        try:
+            return await ingest_files(db, [origin], by="test:fast", via="ingest")
+        finally:
+            origin.close()
+            await db.close()
+
+    def statements(start: str) -> int:
+        return sum(1 for text in sent if text.startswith(start))
+
+    report = asyncio.run(run())
+    assert (report.entities_created, report.relationships_created) == (50, 60)
+    # Groups: BANK, ORGANIZATION, PERSON; HOLDS_POSITION, MEMBER_OF.
+    fast_created = statements("WITH 0 AS written")
+    upserts = statements("UNWIND $rows AS row OPTIONAL MATCH (a:Entity") + sum(
+        1
+        for text in sent
+        if text.startswith("UNWIND $rows AS row MERGE (n:Entity {id: row.id}) ON CREATE SET n._new")
+    )
+    assert (fast_created, upserts) == (5, 0)
+    changes = query(
+        settings,
+        "MATCH (c:Change) WHERE c.by = 'test:fast' "
+        "RETURN c.action AS action, c.target AS target, c.type AS type, c.count AS count "
+        "ORDER BY target, type",
+    )
+    assert changes == [
+        {"action": "create", "target": "entity", "type": "BANK", "count": 3},
+        {"action": "create", "target": "entity", "type": "ORGANIZATION", "count": 27},
+        {"action": "create", "target": "entity", "type": "PERSON", "count": 20},
+        {"action": "create", "target": "relationship", "type": "HOLDS_POSITION", "count": 30},
+        {"action": "create", "target": "relationship", "type": "MEMBER_OF", "count": 30},
+    ]
+    assert counts(settings, prefix)["changes"] == 110
+
+    sent.clear()
+    again = asyncio.run(run())
+    assert (again.entities_created, again.relationships_created) == (0, 0)
+    assert statements("WITH 0 AS written") == 0
+    assert statements("UNWIND $rows AS row OPTIONAL MATCH (a:Entity") == 2
+
+
 # --- malformed files ------------------------------------------------------------------
 
 BAD = f"{PREFIX}bad-"

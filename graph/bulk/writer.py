@@ -216,7 +216,11 @@ async def write_batch(
                 created = await _create_new(tx, target, group, sent, recorded)
                 recorded["alsoCreated"] = len(created)
             rest = [d for i, d in enumerate(sent) if i not in created] if created else sent
-            if target == ENTITIES:
+            if not rest:
+                noun = "entity" if target == ENTITIES else "relationship"
+                name = group.value if isinstance(group, Kind) else group
+                cypher = writes.record_batch(noun, name, recorded)
+            elif target == ENTITIES:
                 cypher = writes.upsert_entities(Kind(group), rest, recorded)
             else:
                 cypher = writes.upsert_relationships(str(group), rest, recorded)
