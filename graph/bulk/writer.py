@@ -3,11 +3,8 @@ graph/cypher/writes.py: entities grouped by kind first, then relationships by ty
 
 Ids are first mapped through redirects (one read in the same transaction), so a row that
 names a merged entity lands on its survivor; the survivor keeps its name and gains the
-row's as an alias. A batch of relationships then locks every entity it joins, in the
-order of their ids (`writes.lock_entities`), before writing anything: batches in flight
-together wait for each other rather than deadlock. Rows the database refuses (an id
-that belongs to another kind, an end that is missing) come back located: the file and
-line they came from, and why.
+row's as an alias. Rows the database refuses (an id that belongs to another kind, an end
+that is missing) come back located: the file and line they came from, and why.
 
 A guarded write (`guard`, the seed's) never replaces what someone else set: of each
 existing fact it writes only the properties it lacks and those whose value still comes
@@ -207,23 +204,10 @@ async def write_batch(
 
     async def work(tx: Transaction) -> list[tuple[str, dict, list[Row], list[dict]]]:
         survivors = {r["id"]: r for r in await tx.run(bulk.redirects(sorted(ids)))}
-        redirected = {
-            key: [_redirected(key[0], m.data, survivors) for m in members]
-            for key, members in groups.items()
-        }
-        ends = [
-            row[end]
-            for (target, _), rows in redirected.items()
-            if target == RELATIONSHIPS
-            for row in rows
-            for end in ("from", "to")
-        ]
-        if ends:
-            await tx.run(writes.lock_entities(ends))
         done = []
         for target, group in order:
             members = groups[(target, group)]
-            sent = redirected[(target, group)]
+            sent = [_redirected(target, m.data, survivors) for m in members]
             if guard is not None:
                 sent = await _guarded(tx, guard, target, group, sent)
             recorded = writes.batch_change(change, _note(target, group, members), sent)

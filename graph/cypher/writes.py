@@ -327,19 +327,6 @@ def create_entities(kind: Kind, rows: list[dict[str, Any]]) -> Cypher:
     )
 
 
-def lock_entities(ids: list[str]) -> Cypher:
-    """Takes the write lock of each entity in `ids`, one at a time in the order of their
-    ids, held until the transaction ends. A relationship batch takes those of every end
-    it names first (graph/bulk/writer.py): two writers whose batches share entities then
-    wait for each other, instead of each holding what the other needs next (a deadlock,
-    which costs a batch its work and a retry); creating a relationship locks its ends
-    anyway, so nothing else waits longer."""
-    return (
-        "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock",
-        {"ids": sorted(set(ids))},
-    )
-
-
 def create_relationships(rel_type: str, rows: list[dict[str, Any]]) -> Cypher:
     """Rows: {i, from, to, fact}; the start node's lock (as in `upsert_relationships`)
     keeps two writers from both creating one relationship. Returns the `i` created."""
