@@ -22,6 +22,7 @@ import pytest
 from graph.auth.keys import create_key
 from graph.bulk.command import file_input
 from graph.bulk.ingestion import ingest as ingest_files
+from graph.bulk.ingestion import migrate_claims
 from graph.bulk.progress import Silent
 from graph.bulk.report import IngestReport
 from graph.db import Database
@@ -238,6 +239,54 @@ def test_a_batch_of_new_facts_skips_the_upserts_and_still_records_its_change(set
     assert (again.entities_created, again.relationships_created) == (0, 0)
     assert statements("WITH 0 AS written") == 0
     assert statements("UNWIND $rows AS row OPTIONAL MATCH (a:Entity") == 2
+
+
+def test_a_store_from_before_claims_gets_the_claims_ingestion_would_write(settings, tmp_path):
+    """`migrate_claims` (run by `ensure_schema` when a store's version node says claims
+    were never given): facts written before claims existed, here facts ingested and then
+    stripped of their claims, get back exactly the claims ingestion wrote, once."""
+    prefix = f"{PREFIX}migrate-"
+    lines = generated(prefix, orgs=12, people=6, links=20)
+    lines[2]["properties"]["memberCount"] = 53  # an integer too (org-1, an organization)
+    path = write_jsonl(tmp_path / "migrate.jsonl", lines)
+    assert ingest(settings, path).returncode == 0
+    claims_of = (
+        "CALL () { MATCH (n:Entity) WHERE n.id STARTS WITH $p "
+        "  RETURN n.id AS id, n._claims AS claims "
+        "  UNION ALL MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id STARTS WITH $p "
+        "  RETURN a.id + ' ' + type(r) + ' ' + b.id AS id, r._claims AS claims } "
+        "RETURN id, claims ORDER BY id"
+    )
+    written = query(settings, claims_of, p=prefix)
+    assert len(written) == 38
+    # Every entity (its name at least) and every HOLDS_POSITION (its title) claims
+    # something; a MEMBER_OF here has no property, so no claim.
+    assert sum(1 for row in written if row["claims"]) == 18 + 10
+    query(
+        settings,
+        "MATCH (n:Entity) WHERE n.id STARTS WITH $p REMOVE n._claims "
+        "WITH n MATCH (n)-[r]->(:Entity) REMOVE r._claims",
+        p=prefix,
+    )
+    query(settings, "MATCH (v:GraphVersion {id: 'graph'}) SET v.claims = false")
+    try:
+
+        async def migrate() -> None:
+            db = Database(settings)
+            try:
+                await migrate_claims(db)
+            finally:
+                await db.close()
+
+        asyncio.run(migrate())
+        [version] = query(settings, "MATCH (v:GraphVersion {id: 'graph'}) RETURN v.claims AS c")
+        assert version["c"] is True
+        migrated = query(settings, claims_of, p=prefix)
+        assert [(r["id"], sorted(r["claims"] or [])) for r in migrated] == [
+            (r["id"], sorted(r["claims"] or [])) for r in written
+        ]
+    finally:
+        query(settings, "MATCH (v:GraphVersion {id: 'graph'}) SET v.claims = true")
 
 
 # --- malformed files ------------------------------------------------------------------
