@@ -217,9 +217,7 @@ async def write_batch(
                 recorded["alsoCreated"] = len(created)
             rest = [d for i, d in enumerate(sent) if i not in created] if created else sent
             if not rest:
-                noun = "entity" if target == ENTITIES else "relationship"
-                name = group.value if isinstance(group, Kind) else group
-                cypher = writes.record_batch(noun, name, recorded)
+                cypher = writes.record_batch(group, recorded)
             elif target == ENTITIES:
                 cypher = writes.upsert_entities(Kind(group), rest, recorded)
             else:

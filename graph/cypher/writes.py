@@ -348,17 +348,18 @@ def create_relationships(rel_type: str, rows: list[dict[str, Any]]) -> Cypher:
     )
 
 
-def record_batch(target: str, group: str, change: dict[str, Any]) -> Cypher:
-    """The Change nodes of a batch whose every row `create_entities` /
-    `create_relationships` made (`$alsoCreated` of them): what the upsert would record
-    with no row left to it, without planning the upsert (a large statement that Neo4j
-    plans again as the store's statistics move, which a bulk load keeps doing).
-    Returns the upsert's shape: written, created, updated, rejected."""
-    if target not in ("entity", "relationship"):
-        raise ValueError(f"no batch target {target!r}")
+def record_batch(group: Kind | str, change: dict[str, Any]) -> Cypher:
+    """The Change nodes of a batch of one entity kind or relationship type (`group`)
+    whose every row `create_entities` / `create_relationships` made (`$alsoCreated` of
+    them): what the upsert would record with no row left to it, without planning the
+    upsert (a large statement that Neo4j plans again as the store's statistics move, which
+    a bulk load keeps doing). Returns the upsert's shape: written, created, updated,
+    rejected."""
+    target = "entity" if isinstance(group, Kind) else "relationship"
+    name = group.value if isinstance(group, Kind) else group
     closing = _BATCH_CHANGES.format(target=target, type="$group")
     query = "WITH 0 AS written, 0 AS created, 0 AS updated, [] AS rejected " + closing
-    return query, {**change, "group": group}
+    return query, {**change, "group": name}
 
 
 def graph_counts() -> Cypher:
